@@ -6,8 +6,10 @@ result arrives on MediaPipe's own thread, so a slow model never stalls the displ
 """
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import os
+import sys
 import threading
 import zipfile
 from dataclasses import dataclass
@@ -85,6 +87,27 @@ class PoseSettings:
     min_tracking_confidence: float = 0.5  # below this the detector runs again
 
 
+@contextlib.contextmanager
+def quiet_native_stderr():
+    """Silence MediaPipe's C++ log lines (written straight to fd 2) while it starts up.
+
+    Python-level errors are unaffected: they are raised after the descriptor is restored.
+    """
+    try:
+        saved = os.dup(2)
+    except OSError:  # no usable stderr (e.g. some embedded consoles): nothing to silence
+        yield
+        return
+    try:
+        with open(os.devnull, "w") as devnull:
+            sys.stderr.flush()
+            os.dup2(devnull.fileno(), 2)
+            yield
+    finally:
+        os.dup2(saved, 2)
+        os.close(saved)
+
+
 def _options(model_path: Path, settings: PoseSettings, mode, callback=None):
     from mediapipe.tasks.python.core.base_options import BaseOptions
     from mediapipe.tasks.python.vision import PoseLandmarkerOptions
@@ -104,7 +127,8 @@ def _create(options, model_path: Path):
     from mediapipe.tasks.python.vision import PoseLandmarker
 
     try:
-        return PoseLandmarker.create_from_options(options)
+        with quiet_native_stderr():
+            return PoseLandmarker.create_from_options(options)
     except Exception as exc:  # MediaPipe raises RuntimeError/ValueError with C++ text
         raise FormcheckError(f"MediaPipe could not load the pose model {model_path}: {str(exc).splitlines()[0]}",
                              "Rebuild it with `python tools/build_pose_model.py` or pass a valid --model.") from exc
@@ -127,11 +151,17 @@ class PoseEstimator:
         self.settings = settings or PoseSettings()
         self._landmarker = _create(_options(self.model_path, self.settings, RunningMode.VIDEO), self.model_path)
         self._last_ms = -1
+        self._warmed = False
 
     def detect(self, image_bgr: np.ndarray, t_s: float) -> KeyPoints | None:
         ts_ms = max(int(round(t_s * 1000)), self._last_ms + 1)
         self._last_ms = ts_ms
-        result = self._landmarker.detect_for_video(_mp_image(image_bgr), ts_ms)
+        if not self._warmed:
+            self._warmed = True
+            with quiet_native_stderr():  # the first inference logs more start-up warnings
+                result = self._landmarker.detect_for_video(_mp_image(image_bgr), ts_ms)
+        else:
+            result = self._landmarker.detect_for_video(_mp_image(image_bgr), ts_ms)
         if not result.pose_landmarks:
             return None
         h, w = image_bgr.shape[:2]

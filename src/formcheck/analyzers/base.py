@@ -57,13 +57,15 @@ class RepRecord:
     hold_s: float  # time held still at the end of the range with valid tracking
     warnings: list[str] = field(default_factory=list)  # event codes, in order of first occurrence
     side: str | None = None  # for alternating exercises
+    hold_start_s: float | None = None  # the timed hold, if there was one
+    hold_end_s: float | None = None
 
     def as_dict(self) -> dict:
         d = asdict(self)
-        d["peak_angle_deg"] = round(self.peak_angle_deg, 1)
-        d["hold_s"] = round(self.hold_s, 2)
-        d["start_s"] = round(self.start_s, 3)
-        d["end_s"] = round(self.end_s, 3)
+        for key, digits in (("peak_angle_deg", 1), ("hold_s", 2), ("start_s", 3), ("end_s", 3),
+                            ("hold_start_s", 3), ("hold_end_s", 3)):
+            if d[key] is not None:
+                d[key] = round(d[key], digits)
         return d
 
 

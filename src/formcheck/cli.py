@@ -1,0 +1,153 @@
+"""Command line: `formcheck analyze | live | exercises | demo | record-landmarks`."""
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+from . import __version__
+from .errors import FormcheckError
+
+EXIT_USER_ERROR = 2
+DEMO_CLIP = "standing_flexion_1.mp4"
+
+
+def samples_dir() -> Path:
+    return Path(__file__).resolve().parents[2] / "samples"
+
+
+def _print_report(report: dict, out: Path | None = None) -> None:
+    sig = report["measured_signal"]
+    print(f"{report['exercise_name']}: {report['reps']} repetitions "
+          f"(target {report['target_reps']}), {report['detected_frames']}/{report['frames']} frames with a person")
+    print(f"Measured: {sig['name']} ({sig['unit']}), expected error about {sig['expected_error_deg']:.0f} deg")
+    for rep in report["rep_details"]:
+        warn = ", ".join(rep["warnings"]) or "ok"
+        print(f"  rep {rep['index']}: {rep['start_s']:6.1f}-{rep['end_s']:5.1f} s  peak {rep['peak_angle_deg']:6.1f} deg"
+              f"  hold {rep['hold_s']:4.1f} s  {warn}")
+    timing = report.get("timing") or {}
+    if timing.get("speed_x_real_time"):
+        print(f"Speed: {timing['speed_x_real_time']}x real time")
+    if out:
+        print(f"Outputs in {out}/: " + ", ".join(Path(p).name for p in report["outputs"].values()))
+
+
+def cmd_analyze(args) -> int:
+    from .analyze import analyze_video
+
+    report = analyze_video(args.video, args.exercise, args.out, model=args.model,
+                           exercises_dir=args.exercises_dir, write_video=not args.no_video,
+                           progress=not args.quiet)
+    _print_report(report, Path(args.out))
+    return 0
+
+
+def cmd_demo(args) -> int:
+    from .analyze import analyze_video
+
+    clip = samples_dir() / DEMO_CLIP
+    if not clip.exists():
+        raise FormcheckError(f"The demo clip is missing: {clip}.", "Restore it with `git checkout -- samples/`.")
+    print(f"Demo: analysing the bundled clip {clip.name} (a rendered person doing standing flexion).")
+    report = analyze_video(clip, "standing_flexion", args.out, model=args.model, progress=not args.quiet)
+    _print_report(report, Path(args.out))
+    print(f"Open {Path(args.out) / 'annotated.mp4'} in a video player or browser to see the overlay.")
+    return 0
+
+
+def cmd_live(args) -> int:
+    from .live import run_live
+
+    report = run_live(args.exercise, camera=args.camera, source_file=args.source, window=not args.no_window,
+                      model=args.model, out_dir=args.out, exercises_dir=args.exercises_dir)
+    print(f"{report['exercise_name']}: {report['reps']} repetitions. Log and report in {report['outputs']['folder']}")
+    return 130 if report.get("interrupted") else 0
+
+
+def cmd_exercises(args) -> int:
+    from .exercises import load_exercises
+
+    for ex in load_exercises(args.exercises_dir).values():
+        print(f"{ex.id:18s} {ex.name} [{ex.level}] view: {ex.view}")
+        print(f"{'':18s} measures {ex.signal_label} (about +-{ex.expected_error_deg:.0f} deg); "
+              f"target {ex.target_reps} reps, hold {ex.hold_s:g} s")
+        print(f"{'':18s} {ex.summary}")
+    return 0
+
+
+def cmd_record(args) -> int:
+    from .record import record_landmarks
+
+    for clip in args.clips:
+        path, rec = record_landmarks(clip, out=args.out if len(args.clips) == 1 else None, model=args.model)
+        print(f"{clip}: {len(rec)} frames, {int(rec.detected.sum())} with a person -> {path}")
+    return 0
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="formcheck",
+        description="Camera-based exercise form checker for a low-back (spinal stenosis) home programme. "
+                    "Measures trunk inclination and joint angles from a side view; it does not replace a clinician.")
+    parser.add_argument("--version", action="version", version=f"formcheck {__version__}")
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND")
+
+    def common(p):
+        p.add_argument("--model", type=Path, help="a MediaPipe pose landmarker .task bundle (default: models/ bundled)")
+        p.add_argument("--exercises-dir", type=Path, help="folder of extra exercise definition .toml files")
+
+    p = sub.add_parser("analyze", help="analyse a recorded video: annotated video, report.json, angles.csv, plot")
+    p.add_argument("video", type=Path)
+    p.add_argument("--exercise", "-e", required=True, help="exercise id (see `formcheck exercises`)")
+    p.add_argument("--out", "-o", type=Path, default=Path("formcheck-out"), help="output folder (default: formcheck-out)")
+    p.add_argument("--no-video", action="store_true", help="skip the annotated video (faster)")
+    p.add_argument("--quiet", "-q", action="store_true", help="no progress bar")
+    common(p)
+    p.set_defaults(func=cmd_analyze)
+
+    p = sub.add_parser("live", help="exercise in front of the webcam with live feedback")
+    src = p.add_mutually_exclusive_group()
+    src.add_argument("--camera", type=int, default=0, help="camera index (default 0)")
+    src.add_argument("--source", type=Path, help="a video file standing in for the camera (played at real time)")
+    p.add_argument("--exercise", "-e", required=True)
+    p.add_argument("--no-window", action="store_true", help="run without a window (headless, for tests)")
+    p.add_argument("--out", "-o", type=Path, help="session folder (default: a new folder in the user data folder)")
+    common(p)
+    p.set_defaults(func=cmd_live)
+
+    p = sub.add_parser("exercises", help="list the exercises and what each measures")
+    p.add_argument("--exercises-dir", type=Path, help="folder of extra exercise definition .toml files")
+    p.set_defaults(func=cmd_exercises)
+
+    p = sub.add_parser("demo", help="analyse a bundled sample clip (no arguments needed)")
+    p.add_argument("--out", "-o", type=Path, default=Path("formcheck-demo"), help="output folder (default: formcheck-demo)")
+    p.add_argument("--model", type=Path, help=argparse.SUPPRESS)
+    p.add_argument("--quiet", "-q", action="store_true", help="no progress bar")
+    p.set_defaults(func=cmd_demo)
+
+    p = sub.add_parser("record-landmarks", help="save the model's landmarks for clips (for fast analyzer tests)")
+    p.add_argument("clips", type=Path, nargs="+")
+    p.add_argument("--out", "-o", type=Path, help="output file (one clip only; default: CLIP.landmarks.npz beside it)")
+    p.add_argument("--model", type=Path)
+    p.set_defaults(func=cmd_record)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    if not getattr(args, "func", None):
+        parser.print_help()
+        return EXIT_USER_ERROR
+    try:
+        return args.func(args)
+    except FormcheckError as exc:
+        print(f"formcheck: {exc}", file=sys.stderr)
+        return EXIT_USER_ERROR
+    except KeyboardInterrupt:
+        print("formcheck: stopped.", file=sys.stderr)
+        return 130
+
+
+if __name__ == "__main__":
+    sys.exit(main())

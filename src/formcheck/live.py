@@ -1,0 +1,141 @@
+"""`formcheck live`: camera (or a file standing in for one) -> overlay window, logged as it goes.
+
+The model runs asynchronously (``LivePoseEstimator``): the window shows every camera frame with
+the newest pose, so a slow model lowers the pose rate, never the display rate.
+"""
+from __future__ import annotations
+
+import time
+from datetime import datetime
+from pathlib import Path
+
+import cv2
+
+from .capture import CameraLost, CameraSource, VideoFileSource
+from .errors import FormcheckError
+from .eventlog import JsonlLog
+from .exercises import get_exercise
+from .pipeline import Pipeline
+from .pose import LivePoseEstimator
+from .report import AnglesCsvWriter, build_report, ensure_writable_dir, write_json
+
+WINDOW = "formcheck"
+CAMERA_RETRIES = 3
+
+
+def default_session_dir() -> Path:
+    from platformdirs import user_data_dir
+
+    stamp = datetime.now().strftime("%Y%m%d-%H%M%S")
+    return Path(user_data_dir("formcheck", appauthor=False)) / "sessions" / stamp
+
+
+def _paced(source):
+    """Yield a file's frames no faster than real time, as a camera would deliver them."""
+    start = time.monotonic()
+    for frame in source:
+        delay = frame.t_s - (time.monotonic() - start)
+        if delay > 0:
+            time.sleep(delay)
+        yield frame
+
+
+def _has_display() -> bool:
+    import os
+    import sys
+
+    return sys.platform in ("win32", "darwin") or bool(os.environ.get("DISPLAY") or os.environ.get("WAYLAND_DISPLAY"))
+
+
+def run_live(exercise_id: str, *, camera: int = 0, source_file: Path | None = None, window: bool = True,
+             model: Path | None = None, out_dir: Path | None = None, exercises_dir: Path | None = None,
+             print_fn=print) -> dict:
+    exercise = get_exercise(exercise_id, exercises_dir)
+    if window and not _has_display():
+        raise FormcheckError("No display is available for the window.",
+                             "Run on a desktop session, or add --no-window to run headless.")
+    out = ensure_writable_dir(Path(out_dir) if out_dir else default_session_dir())
+    from .render import OverlayRenderer
+
+    renderer = OverlayRenderer()
+    status_base = f"{exercise.name}: {exercise.signal_label}"
+    displayed = pose_updates = 0
+    last_pose_t = -1.0
+    fps_display = 0.0
+    interrupted = False
+    started = time.monotonic()
+    with LivePoseEstimator(model) as estimator, AnglesCsvWriter(out / "angles.csv") as csv_out, \
+            JsonlLog(out / "events.jsonl") as log:
+        pipeline = Pipeline(exercise, estimator)
+        log.write({"t_s": 0.0, "type": "start", "exercise": exercise.id,
+                   "source": str(source_file) if source_file else f"camera {camera}",
+                   "time": datetime.now().isoformat(timespec="seconds")})
+        result = None
+        n_events = n_reps = 0
+        lost = 0
+        try:
+            while True:
+                try:
+                    source = VideoFileSource(source_file) if source_file else CameraSource(camera)
+                except FormcheckError:
+                    if not lost:  # never opened: nothing to retry
+                        raise
+                    source = None
+                if source is None:
+                    lost += 1
+                else:
+                    frames = _paced(source) if source_file else iter(source)
+                    try:
+                        for frame in frames:
+                            lost = 0
+                            estimator.submit(frame.image, frame.t_s)
+                            latest = estimator.latest()
+                            if latest is not None and latest[0] > last_pose_t:
+                                last_pose_t = latest[0]
+                                result = pipeline.step(latest[0], latest[1])
+                                csv_out.write(pose_updates, result)
+                                pose_updates += 1
+                                analyzer = pipeline.analyzer
+                                for event in analyzer.events[n_events:]:
+                                    log.write({"type": "event", **event.as_dict()})
+                                for rep in analyzer.reps[n_reps:]:
+                                    log.write({"type": "rep", "t_s": rep.end_s, **rep.as_dict()})
+                                n_events, n_reps = len(analyzer.events), len(analyzer.reps)
+                            displayed += 1
+                            elapsed = time.monotonic() - started
+                            fps_display = displayed / elapsed if elapsed > 0 else 0.0
+                            if window and result is not None:
+                                status = (f"{status_base} | display {fps_display:4.1f} fps, "
+                                          f"pose {pose_updates / max(elapsed, 1e-6):4.1f}/s | q: quit")
+                                cv2.imshow(WINDOW, renderer.render(frame.image.copy(), result.keypoints,
+                                                                   result.angles, result.feedback, status=status))
+                                if cv2.waitKey(1) & 0xFF in (ord("q"), 27):
+                                    break
+                        break  # the file ended or the user quit
+                    except CameraLost as exc:
+                        lost += 1
+                        log.write({"t_s": time.monotonic() - started, "type": "camera_lost", "message": str(exc)})
+                        print_fn(f"{exc.problem} Retrying ({lost}/{CAMERA_RETRIES})...")
+                    finally:
+                        source.close()
+                if lost > CAMERA_RETRIES:
+                    print_fn("The camera did not come back. Ending the session; everything so far is saved.")
+                    break
+                time.sleep(2.0)
+        except KeyboardInterrupt:
+            interrupted = True
+            log.write({"t_s": time.monotonic() - started, "type": "interrupted"})
+        finally:
+            if window:
+                cv2.destroyAllWindows()
+        elapsed = time.monotonic() - started
+        report = build_report(exercise, pipeline.analyzer, source=str(source_file or f"camera {camera}"),
+                              frames=pipeline.frames, detected_frames=pipeline.detected_frames,
+                              duration_s=elapsed, fps=fps_display,
+                              timing={"display_fps": round(fps_display, 1),
+                                      "pose_updates_per_s": round(pose_updates / elapsed, 1) if elapsed else 0.0},
+                              outputs={"folder": str(out)})
+        report["interrupted"] = interrupted
+        write_json(out / "report.json", report)
+        log.write({"t_s": elapsed, "type": "end", "reps": report["reps"], "interrupted": interrupted})
+    return report

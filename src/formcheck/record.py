@@ -1,0 +1,27 @@
+"""Record a clip's landmarks (raw model output) for replay without the model."""
+from __future__ import annotations
+
+from pathlib import Path
+
+from .capture import VideoFileSource
+from .pose import PoseEstimator, PoseSettings, file_sha256
+from .recording import LandmarkRecording, RecordingBuilder, settings_dict
+
+
+def recording_path(clip: Path) -> Path:
+    clip = Path(clip)
+    return clip.with_name(clip.stem + ".landmarks.npz")
+
+
+def record_landmarks(clip: Path, out: Path | None = None, model: Path | None = None,
+                     settings: PoseSettings | None = None) -> tuple[Path, LandmarkRecording]:
+    settings = settings or PoseSettings()
+    with VideoFileSource(clip) as source, PoseEstimator(model, settings) as estimator:
+        builder = RecordingBuilder(clip=Path(clip).name, fps=source.fps, model=estimator.model_path.name,
+                                   model_sha256=file_sha256(estimator.model_path), settings=settings_dict(settings))
+        for frame in source:
+            builder.add(frame.t_s, estimator.detect(frame.image, frame.t_s))
+            builder.meta["width"], builder.meta["height"] = frame.image.shape[1], frame.image.shape[0]
+    recording = builder.build()
+    path = recording.save(out or recording_path(clip))
+    return path, recording

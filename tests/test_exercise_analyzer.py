@@ -1,0 +1,94 @@
+"""ExerciseAnalyzer: definitions' rules applied to synthetic angle sequences."""
+import math
+
+import pytest
+
+from formcheck.analyzers import ExerciseAnalyzer
+from formcheck.analyzers.base import NO_PERSON
+from formcheck.exercises import get_exercise
+from formcheck.kinematics import Angles
+from test_rep_machine import FPS, bend
+
+
+def angles_for(exercise_id, value, knee=178.0, view="side", detected=True, visibility=1.0):
+    if not detected:
+        return Angles()
+    a = Angles(detected=True, side="left", facing=-1, view=view, visibility=visibility, knee_angle_deg=knee)
+    if exercise_id == "bridge":
+        a.hip_angle_deg, a.trunk_inclination_deg = value, -100.0
+    else:
+        a.trunk_inclination_deg, a.hip_angle_deg = value, 180.0 - value
+    return a
+
+
+def run(exercise_id, values, **kw):
+    analyzer = ExerciseAnalyzer(get_exercise(exercise_id))
+    feedback = []
+    for i, v in enumerate(values):
+        per = {k: (val(i) if callable(val) else val) for k, val in kw.items()}
+        feedback.append(analyzer.update(i / FPS, angles_for(exercise_id, v, **per)))
+    return analyzer, feedback
+
+
+def test_clean_standing_flexion_has_no_warnings():
+    analyzer, feedback = run("standing_flexion", bend() * 3 + [0.0] * 15)
+    assert len(analyzer.reps) == 3
+    assert all(r.warnings == [] for r in analyzer.reps)
+    assert feedback[-1].reps == 3 and feedback[-1].target_reps == 10
+
+
+@pytest.mark.parametrize("values, expected", [
+    (bend(peak=35.0), ["partial_range"]),
+    (bend(hold_s=0.6), ["short_hold"]),
+    (bend(move_s=0.7, hold_s=2.5), ["rushed"]),
+])
+def test_standing_flexion_rep_warnings(values, expected):
+    analyzer, _ = run("standing_flexion", values + [0.0] * 15)
+    assert len(analyzer.reps) == 1
+    assert analyzer.reps[0].warnings == expected
+
+
+def test_bent_knees_are_reported_once_per_rep():
+    values = bend() * 2 + [0.0] * 15
+    analyzer, feedback = run("standing_flexion", values, knee=lambda i: 150.0 if values[i] > 20 else 178.0)
+    assert [r.warnings for r in analyzer.reps] == [["knee_bent"], ["knee_bent"]]
+    assert any("Knees bent" in f.cue for f in feedback)
+
+
+def test_brief_knee_glitch_is_not_a_warning():
+    values = bend() + [0.0] * 15
+    analyzer, _ = run("standing_flexion", values, knee=lambda i: 150.0 if i in (40, 41) else 178.0)
+    assert analyzer.reps[0].warnings == []
+
+
+def test_bridge_over_arch_and_clean():
+    up = [140.0 + v for v in bend(peak=52.0, hold_s=5.0)]
+    analyzer, feedback = run("bridge", up + [140.0] * 15)
+    assert analyzer.reps[0].warnings == ["over_arch"]
+    assert any(f.cue.startswith("Hips too high") for f in feedback)
+    clean, _ = run("bridge", [140.0 + v for v in bend(peak=42.0, hold_s=5.0)] + [140.0] * 15)
+    assert clean.reps[0].warnings == []
+    assert clean.reps[0].hold_s == pytest.approx(5.0, abs=0.3)
+
+
+def test_front_view_pauses_measuring_and_asks_to_turn():
+    values = [0.0] * 15 + bend()
+    analyzer, feedback = run("standing_flexion", values, view="front")
+    assert analyzer.reps == []
+    assert feedback[-1].cue == "Turn sideways to the camera"
+    assert [e.code for e in analyzer.events] == ["wrong_view"]
+
+
+def test_lost_tracking_is_an_event_and_shown():
+    values = [0.0] * 60
+    analyzer, feedback = run("standing_flexion", values, detected=lambda i: i < 10)
+    assert feedback[-1].phase == NO_PERSON
+    assert "can't see you" in feedback[-1].cue
+    assert [e.code for e in analyzer.events] == ["tracking_lost"]
+    assert math.isnan(feedback[-1].signal_deg)
+
+
+def test_low_visibility_frames_are_not_measured():
+    analyzer, feedback = run("standing_flexion", bend() + [0.0] * 15, visibility=0.2)
+    assert analyzer.reps == []
+    assert feedback[-1].phase == NO_PERSON

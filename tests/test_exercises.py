@@ -1,0 +1,70 @@
+"""Exercise definition files: the built-ins load, bad files get precise messages."""
+import pytest
+
+from formcheck.errors import FormcheckError
+from formcheck.exercises import get_exercise, load_exercise_file, load_exercises
+
+GOOD = '''
+id = "wall_lean"
+name = "Wall lean"
+position = "standing"
+view = "side"
+level = "tracked"
+summary = "Lean forward"
+instructions = ["Stand side-on"]
+[signal]
+field = "trunk_inclination_deg"
+label = "trunk inclination"
+expected_error_deg = 5
+[reps]
+target = 8
+rest_deg = 0
+target_deg = 30
+start_deg = 10
+return_deg = 6
+count_min_deg = 15
+[hold]
+target_s = 3
+'''
+
+
+def test_builtins_load_with_their_rules():
+    exercises = load_exercises()
+    assert {"standing_flexion", "bridge"} <= set(exercises)
+    assert exercises["bridge"].limit_deg == 190.0
+    assert [r.code for r in exercises["standing_flexion"].form] == ["knee_bent"]
+
+
+def test_user_folder_adds_an_exercise(tmp_path):
+    (tmp_path / "wall_lean.toml").write_text(GOOD)
+    ex = load_exercises(tmp_path)["wall_lean"]
+    assert ex.target_reps == 8 and ex.hold_s == 3.0 and ex.min_move_s == 1.0
+
+
+@pytest.mark.parametrize("change, field, words", [
+    (('view = "side"', 'view = "top"'), "view", "use one of side, front, either"),
+    (('target = 8', 'target = "eight"'), "reps.target", "must be int"),
+    (('field = "trunk_inclination_deg"', 'field = "spine_curve"'), "signal.field", "use one of"),
+    (('expected_error_deg = 5', ''), "signal.expected_error_deg", "is missing"),
+    (('start_deg = 10', 'start_deg = 4'), "reps.start_deg", "return_deg < start_deg"),
+    (('level = "tracked"', 'level = "tracked"\ncolour = "red"'), "colour", "not a known field"),
+])
+def test_bad_definitions_name_file_field_and_problem(tmp_path, change, field, words):
+    path = tmp_path / "bad.toml"
+    path.write_text(GOOD.replace(*change))
+    with pytest.raises(FormcheckError) as err:
+        load_exercise_file(path)
+    message = str(err.value)
+    assert str(path) in message and f"'{field}'" in message and words in message
+
+
+def test_invalid_toml_syntax(tmp_path):
+    path = tmp_path / "broken.toml"
+    path.write_text("id = ")
+    with pytest.raises(FormcheckError, match="not valid TOML"):
+        load_exercise_file(path)
+
+
+def test_unknown_exercise_lists_the_choices():
+    with pytest.raises(FormcheckError, match="Unknown exercise 'situps'.*standing_flexion"):
+        get_exercise("situps")

@@ -1,0 +1,110 @@
+"""The rep/hold state machine on synthetic angle sequences (no model involved)."""
+import numpy as np
+import pytest
+
+from formcheck.analyzers.base import HOLD, REST
+from formcheck.analyzers.rep_machine import RepParams, RepStateMachine, move_time_s
+
+FPS = 15.0
+
+
+def bend(peak=70.0, move_s=2.0, hold_s=2.5, rest_s=1.0):
+    """One rep as the synthetic renderer makes it: cosine ease out, hold, ease back, rest."""
+    out = [0.0] * int(rest_s * FPS)
+    n_move = int(move_s * FPS)
+    ease = [(1 - np.cos(np.pi * i / n_move)) / 2 for i in range(1, n_move + 1)]
+    out += [peak * e for e in ease] + [peak] * int(hold_s * FPS) + [peak * (1 - e) for e in ease]
+    return out
+
+
+def run(values, params=None, noise=0.0, seed=0, drop=()):
+    rng = np.random.default_rng(seed)
+    sm = RepStateMachine(params or RepParams(rest_deg=0.0, target_deg=50.0))
+    phases = []
+    for i, v in enumerate(values):
+        value = None if i in drop else v + (rng.normal(0, noise) if noise else 0.0)
+        sm.update(i / FPS, value)
+        phases.append(sm.phase)
+    return sm, phases
+
+
+def test_counts_reps_and_times_holds():
+    sm, phases = run(bend() * 3 + [0.0] * 15)
+    assert len(sm.reps) == 3
+    for rep in sm.reps:
+        assert rep.hold_s == pytest.approx(2.5, abs=0.3)
+        assert rep.peak_value == pytest.approx(70.0, abs=0.5)
+    assert HOLD in phases and phases[-1] == REST
+
+
+@pytest.mark.parametrize("noise", [0.5, 1.5])
+def test_noise_does_not_add_or_lose_reps(noise):
+    sm, _ = run(bend() * 3 + [0.0] * 15, noise=noise, seed=3)
+    assert len(sm.reps) == 3
+    assert all(abs(r.hold_s - 2.5) < 0.5 for r in sm.reps)
+
+
+@pytest.mark.parametrize("amplitude", [3.0, 8.0, 14.0])
+def test_small_movements_and_jitter_do_not_count(amplitude):
+    wobble = [amplitude * np.sin(2 * np.pi * i / 20) ** 2 for i in range(300)]
+    sm, _ = run([0.0] * 15 + wobble)
+    assert sm.reps == []
+
+
+def test_movement_between_start_and_count_threshold_is_not_a_rep():
+    sm, _ = run(bend(peak=20.0) + [0.0] * 15)  # passes start (15) but not count_min (25)
+    assert sm.reps == []
+
+
+def test_shallow_rep_counts():
+    sm, _ = run(bend(peak=35.0) + [0.0] * 15)
+    assert len(sm.reps) == 1 and sm.reps[0].peak_value == pytest.approx(35.0, abs=0.5)
+
+
+def test_jitter_at_the_threshold_counts_once():
+    # Hovering right at the return threshold must not produce extra reps (hysteresis).
+    seq = bend() + [10.0 + (1.5 if i % 2 else -1.5) for i in range(30)] + [0.0] * 15
+    sm, _ = run(seq)
+    assert len(sm.reps) == 1
+
+
+def test_dropout_pauses_the_hold_timer_without_resetting_it():
+    values = bend(hold_s=3.0) + [0.0] * 15
+    hold_start = int(1.0 * FPS + 2.0 * FPS)
+    gap = set(range(hold_start + 10, hold_start + 16))  # 6 frames (0.4 s) lost mid-hold
+    sm, _ = run(values, drop=gap)
+    assert len(sm.reps) == 1
+    assert sm.reps[0].hold_s == pytest.approx(3.0 - len(gap) / FPS, abs=0.35)
+
+
+def test_long_dropout_through_the_return_still_counts_on_return():
+    values = bend() + bend()
+    lost = set(range(50, 110))  # person out of view from mid-hold until back at rest
+    sm, _ = run(values, drop=lost)
+    assert len(sm.reps) == 2
+
+
+def test_decreasing_signal_direction():
+    # e.g. knee-to-chest: hip angle falls from 130 to 60
+    params = RepParams(rest_deg=130.0, target_deg=70.0, start_deg=15, return_deg=10, count_min_deg=25)
+    values = [130.0 - v for v in bend(peak=70.0)] * 2
+    sm, _ = run(values, params)
+    assert len(sm.reps) == 2 and sm.reps[0].peak_value == pytest.approx(60.0, abs=0.5)
+
+
+def test_rest_is_learned_from_the_person():
+    params = RepParams(rest_deg=140.0, target_deg=170.0, start_deg=10, return_deg=6, count_min_deg=18,
+                       rest_limit_deg=20)
+    values = [152.0 + v for v in bend(peak=32.0, hold_s=5.0)] * 2
+    sm, _ = run(values, params)
+    assert len(sm.reps) == 2
+    assert sm.rest == pytest.approx(152.0, abs=1.0)
+
+
+@pytest.mark.parametrize("move_s", [0.8, 2.0, 3.0])
+def test_move_time_estimate(move_s):
+    values = bend(move_s=move_s)
+    samples = [(i / FPS, v) for i, v in enumerate(values)]
+    peak_i = int(np.argmax(values))
+    assert move_time_s(samples[: peak_i + 1], 70.0, rising=True) == pytest.approx(move_s, rel=0.12)
+    assert move_time_s(samples[peak_i:], 70.0, rising=False) == pytest.approx(move_s, rel=0.12)
