@@ -1,0 +1,47 @@
+import cv2
+import numpy as np
+import pytest
+
+from conftest import SAMPLES
+from formcheck.capture import ImageFolderSource, VideoFileSource, open_source
+from formcheck.errors import FormcheckError
+
+
+def test_video_file_frames_have_increasing_real_timestamps():
+    with VideoFileSource(SAMPLES / "standing_still.mp4") as source:
+        frames = list(source)
+    assert source.fps == pytest.approx(15.0)
+    assert len(frames) == 15
+    t = np.array([f.t_s for f in frames])
+    assert np.all(np.diff(t) > 0)
+    assert np.diff(t).mean() == pytest.approx(1 / 15, rel=0.05)
+    assert frames[0].image.shape == (480, 640, 3)
+
+
+def test_large_frames_are_scaled_down(tmp_path):
+    path = tmp_path / "big.avi"
+    writer = cv2.VideoWriter(str(path), cv2.VideoWriter_fourcc(*"MJPG"), 10, (1920, 1080))
+    for _ in range(3):
+        writer.write(np.zeros((1080, 1920, 3), np.uint8))
+    writer.release()
+    with VideoFileSource(path, max_side=960) as source:
+        assert next(iter(source)).image.shape == (540, 960, 3)
+
+
+def test_image_folder(tmp_path):
+    for i in range(4):
+        cv2.imwrite(str(tmp_path / f"{i:03d}.png"), np.full((48, 64, 3), i * 40, np.uint8))
+    frames = list(open_source(tmp_path, fps=10))
+    assert [f.t_s for f in frames] == pytest.approx([0.0, 0.1, 0.2, 0.3])
+    assert frames[2].image[0, 0, 0] == 80
+
+
+@pytest.mark.parametrize("make, words", [
+    (lambda p: p / "missing.mp4", "not found"),
+    (lambda p: (p / "notes.mp4").write_text("hello") and p / "notes.mp4", "Cannot read"),
+    (lambda p: p, "No images found"),
+])
+def test_bad_sources_raise_clear_errors(tmp_path, make, words):
+    with pytest.raises(FormcheckError, match=words):
+        src = open_source(make(tmp_path))
+        list(src)
