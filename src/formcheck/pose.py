@@ -11,6 +11,7 @@ import hashlib
 import os
 import sys
 import threading
+import time
 import zipfile
 from dataclasses import dataclass
 from pathlib import Path
@@ -186,6 +187,8 @@ class LivePoseEstimator:
     so the display runs at camera speed and the pose at the model's speed.
     """
 
+    STALL_S = 1.0
+
     def __init__(self, model_path: Path | None = None, settings: PoseSettings | None = None) -> None:
         from mediapipe.tasks.python.vision import RunningMode
 
@@ -196,6 +199,7 @@ class LivePoseEstimator:
         self._latest: tuple[float, KeyPoints | None] | None = None
         self._sizes: dict[int, tuple[int, int, float]] = {}
         self._last_ms = -1
+        self._busy_since = 0.0
         self.updates = 0
         self._landmarker = _create(
             _options(self.model_path, self.settings, RunningMode.LIVE_STREAM, self._on_result), self.model_path)
@@ -209,10 +213,12 @@ class LivePoseEstimator:
             self.updates += 1
 
     def submit(self, image_bgr: np.ndarray, t_s: float) -> bool:
+        now = time.monotonic()
         with self._lock:
-            if self._busy:
+            # A frame MediaPipe dropped never calls back: do not wait for it forever.
+            if self._busy and now - self._busy_since < self.STALL_S:
                 return False
-            self._busy = True
+            self._busy, self._busy_since = True, now
             ts_ms = max(int(round(t_s * 1000)), self._last_ms + 1)
             self._last_ms = ts_ms
             h, w = image_bgr.shape[:2]

@@ -176,7 +176,9 @@ class RepStateMachine:
             if e > p.start_deg and (self.calibrated or not p.adapt_rest):
                 self._reset_rep()
                 self.phase = MOVING
-                self.start_s = next((ts for ts, es in reversed(self._history) if es < p.return_deg), t)
+                # The rep began when the angle last sat near rest, not when it crossed start_deg.
+                self.start_s = next((ts for ts, es in reversed(self._history) if es < 0.3 * p.return_deg),
+                                    next((ts for ts, es in reversed(self._history) if es < p.return_deg), t))
                 self._rep_samples = [(ts, es) for ts, es in self._history if ts >= self.start_s - 0.5]
             return None
 

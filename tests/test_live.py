@@ -1,0 +1,70 @@
+"""`formcheck live` headless with a file standing in for the camera (played at real time)."""
+import csv
+import json
+import os
+import signal
+import subprocess
+import sys
+import time
+
+import pytest
+
+from conftest import ROOT, SAMPLES
+from formcheck.eventlog import read_jsonl
+
+pytestmark = pytest.mark.model
+
+
+def start_live(clip, out, exercise="standing_flexion"):
+    return subprocess.Popen([sys.executable, "-m", "formcheck.cli", "live", "--source", str(clip), "-e", exercise,
+                             "--no-window", "--out", str(out)], cwd=ROOT, stdout=subprocess.PIPE,
+                            stderr=subprocess.PIPE, text=True)
+
+
+def wait_for_rep(log, timeout_s=30.0):
+    deadline = time.monotonic() + timeout_s
+    while time.monotonic() < deadline:
+        if log.exists() and any(r.get("type") == "rep" for r in read_jsonl(log)):
+            return
+        time.sleep(0.2)
+    raise AssertionError("no rep was logged in time")
+
+
+def test_live_headless_counts_and_logs_reps_and_warnings(tmp_path):
+    proc = start_live(SAMPLES / "standing_flexion_kneebend.mp4", tmp_path)
+    out, err = proc.communicate(timeout=120)
+    assert proc.returncode == 0, err
+    records = read_jsonl(tmp_path / "events.jsonl")
+    types = [r["type"] for r in records]
+    assert types[0] == "start" and types[-1] == "end"
+    assert [r["index"] for r in records if r["type"] == "rep"] == [1, 2]
+    assert [r["code"] for r in records if r["type"] == "event"] == ["knee_bent", "knee_bent"]
+    report = json.loads((tmp_path / "report.json").read_text())
+    assert report["reps"] == 2 and report["interrupted"] is False
+    assert report["timing"]["pose_updates_per_s"] > 5
+
+
+def test_ctrl_c_ends_cleanly_with_the_log_and_report(tmp_path):
+    proc = start_live(SAMPLES / "standing_flexion_1.mp4", tmp_path)
+    wait_for_rep(tmp_path / "events.jsonl")
+    proc.send_signal(signal.SIGINT)
+    out, err = proc.communicate(timeout=60)
+    assert proc.returncode == 130, err
+    assert "Traceback" not in err
+    records = read_jsonl(tmp_path / "events.jsonl")
+    assert [r["type"] for r in records][-2:] == ["interrupted", "end"]
+    report = json.loads((tmp_path / "report.json").read_text())
+    assert report["interrupted"] is True and report["reps"] >= 1
+
+
+def test_killed_process_leaves_a_readable_log(tmp_path):
+    proc = start_live(SAMPLES / "standing_flexion_1.mp4", tmp_path)
+    wait_for_rep(tmp_path / "events.jsonl")
+    os.kill(proc.pid, signal.SIGKILL)
+    proc.communicate(timeout=30)
+    records = read_jsonl(tmp_path / "events.jsonl")
+    assert records[0]["type"] == "start"
+    assert any(r["type"] == "rep" and r["index"] == 1 for r in records)
+    with open(tmp_path / "angles.csv", newline="") as fh:
+        rows = list(csv.DictReader(fh))
+    assert len(rows) > 60 and rows[-1]["t_s"]  # every processed frame up to the kill
