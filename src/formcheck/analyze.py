@@ -27,17 +27,16 @@ def analyze_video(video: str | Path, exercise_id: str, out_dir: str | Path, *, m
     if not write_video:
         paths.pop("video")
 
-    from .render import OverlayRenderer
-    from .video_out import VideoWriter
+    from .video_sink import AnnotatedVideoSink
 
     with VideoFileSource(video) as source, PoseEstimator(model, settings) as estimator:
         pipeline = Pipeline(exercise, estimator)
-        renderer = OverlayRenderer()
+        status = f"{exercise.name}: {exercise.signal_label}"
         bar = ProgressBar(source.frame_count, f"Analysing {source.name}") if progress else None
         series_t, series = [], {"trunk": [], "hip": [], "knee": []}
         t_decode = t_infer = t_rest = 0.0
         last_t = 0.0
-        writer = VideoWriter(paths["video"], source.fps) if write_video else None
+        video = AnnotatedVideoSink(paths["video"], source.fps) if write_video else None
         try:
             with AnglesCsvWriter(paths["angles"]) as csv_out:
                 frames = iter(source)
@@ -51,10 +50,8 @@ def analyze_video(video: str | Path, exercise_id: str, out_dir: str | Path, *, m
                     t2 = time.perf_counter()
                     result = pipeline.step(frame.t_s, raw)
                     csv_out.write(frame.index, result)
-                    if writer is not None:
-                        status = f"{exercise.name}: {exercise.signal_label}"
-                        writer.write(renderer.render(frame.image, result.keypoints, result.angles,
-                                                     result.feedback, status=status))
+                    if video is not None:
+                        video.write(frame.image, result.keypoints, result.angles, result.feedback, status)
                     series_t.append(frame.t_s)
                     series["trunk"].append(result.angles.trunk_inclination_deg)
                     series["hip"].append(result.angles.hip_angle_deg)
@@ -67,8 +64,8 @@ def analyze_video(video: str | Path, exercise_id: str, out_dir: str | Path, *, m
                     if bar:
                         bar.update(pipeline.frames, last_t)
         finally:
-            if writer is not None:
-                writer.close()
+            if video is not None:
+                video.close()
         if bar:
             bar.close(pipeline.frames, last_t)
         fps = source.fps
@@ -80,6 +77,7 @@ def analyze_video(video: str | Path, exercise_id: str, out_dir: str | Path, *, m
         "decode_ms_per_frame": round(1000 * t_decode / n, 2),
         "inference_ms_per_frame": round(1000 * t_infer / n, 2),
         "other_ms_per_frame": round(1000 * t_rest / n, 2),
+        "video_thread_cpu_ms_per_frame": round(1000 * video.cpu_s / n, 2) if video else 0.0,
         "speed_x_real_time": round(duration / wall, 2) if wall else None,
     }
     _write_plot(paths["plot"], series_t, series, pipeline, exercise)
