@@ -3,7 +3,7 @@ import numpy as np
 import pytest
 
 from conftest import SAMPLES
-from formcheck.capture import ImageFolderSource, VideoFileSource, open_source
+from formcheck.capture import VideoFileSource, open_source
 from formcheck.errors import FormcheckError
 
 

@@ -56,3 +56,20 @@ def test_exercises_lists_levels_and_signals(capsys):
 def test_no_command_prints_help_and_exits_2(capsys):
     assert main([]) == 2
     assert "analyze" in capsys.readouterr().out
+
+
+@pytest.mark.model
+def test_video_without_a_person_is_explained(tmp_path):
+    import numpy as np
+
+    from formcheck.video_out import VideoWriter
+
+    clip = tmp_path / "empty_room.mp4"
+    with VideoWriter(clip, 15) as writer:
+        for i in range(20):
+            writer.write(np.full((240, 320, 3), 90 + i, np.uint8))
+    result = run_cli("analyze", clip, "-e", "standing_flexion", "--out", tmp_path / "out")
+    assert result.returncode == 2 and "Traceback" not in result.stderr
+    assert "No person was found" in result.stderr
+    report = json.loads((tmp_path / "out" / "report.json").read_text())
+    assert report["frames"] == 20 and report["detected_frames"] == 0 and report["reps"] == 0

@@ -1,0 +1,547 @@
+"""Drawing layer: small annotators that each draw one thing onto a BGR frame.
+
+In the style of roboflow/supervision, every annotator has ``annotate(scene, ...) -> scene``: it
+draws in place on a BGR uint8 image and returns that same array. No analysis and no I/O happen
+here; the values come ready-made from ``KeyPoints``, ``Angles`` and ``Feedback``.
+
+Sizes follow the frame's shorter side (``Layout``), so one layout serves a 640x480 webcam, a
+540x960 portrait phone clip and 1920x1080. Panels are translucent and blended on their own
+region only, never on a full-frame copy: the whole overlay runs every frame next to the model.
+"""
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+
+import cv2
+import numpy as np
+
+from .analyzers.base import EVENT_MESSAGES, HIP_SAG, HOLD, OVER_ARCH, Feedback
+from .keypoints import INDEX, LANDMARK_NAMES, SKELETON, KeyPoints
+from .kinematics import SIDES, Angles
+
+# Colours (BGR).
+WHITE = (255, 255, 255)
+BLACK = (0, 0, 0)
+DIM = (150, 150, 150)
+PANEL = (20, 20, 20)
+NEAR_LIMB = (255, 210, 100)  # light blue: the side whose angles are measured
+FAR_LIMB = (160, 160, 160)
+ARC = (0, 220, 255)  # yellow
+GAUGE_TRACK = (90, 90, 90)
+TARGET_GREEN = (80, 200, 60)
+LIMIT_RED = (60, 60, 230)
+AMBER = (0, 170, 255)
+
+PANEL_ALPHA = 0.55  # translucent enough to keep the video visible behind the panels
+BAND_ALPHA = 0.7
+FONT = cv2.FONT_HERSHEY_SIMPLEX
+CAP_HEIGHT = 21  # height of FONT's digits and capitals at scale 1.0, in pixels
+
+# Text sizes relative to an ordinary label.
+STATUS_SIZE = 0.8
+LABEL_SIZE = 0.8
+VALUE_SIZE = 1.3
+ARC_SIZE = 1.1
+REPS_SIZE = 2.4
+HOLD_SIZE = 1.0
+CUE_SIZE = 1.6
+
+# Warnings that push the low back into extension, which narrows the spinal canal in lumbar
+# stenosis: these are red, every other warning is amber.
+EXTENSION_WARNINGS = frozenset({OVER_ARCH, HIP_SAG})
+
+
+def _side_of(name: str) -> str:
+    return name.split("_", 1)[0] if name.startswith(("left_", "right_")) else ""
+
+
+def _pair_side(a: str, b: str) -> str:
+    """The body side a skeleton line belongs to; "" for lines across the body."""
+    sides = {_side_of(a), _side_of(b)} - {""}
+    return sides.pop() if len(sides) == 1 else ""
+
+
+# Skeleton as landmark indices, with the side each line belongs to (for near-side emphasis).
+SKELETON_LINES: tuple[tuple[int, int, str], ...] = tuple(
+    (INDEX[a], INDEX[b], _pair_side(a, b)) for a, b in SKELETON)
+# Joints get dots only if they are on the skeleton: eye, mouth and finger dots are clutter.
+SKELETON_JOINTS: tuple[tuple[int, str], ...] = tuple(
+    (i, _side_of(LANDMARK_NAMES[i])) for i in sorted({INDEX[n] for pair in SKELETON for n in pair}))
+
+
+@dataclass(frozen=True)
+class Layout:
+    """Sizes for one frame, all derived from its shorter side."""
+
+    width: int
+    height: int
+    unit: int  # the shorter side: portrait and landscape frames get the same proportions
+    scale: float  # font scale of an ordinary label
+    thickness: int  # stroke of an ordinary label or line
+    margin: int  # frame edge to panel
+    pad: int  # panel edge to contents
+
+    @classmethod
+    def of(cls, scene: np.ndarray) -> Layout:
+        height, width = scene.shape[:2]
+        unit = min(width, height)
+        return cls(width=width, height=height, unit=unit, scale=unit / 900,
+                   thickness=max(1, round(unit / 360)), margin=max(4, round(unit * 0.02)),
+                   pad=max(3, round(unit * 0.012)))
+
+    def font(self, size: float) -> tuple[float, int]:
+        """Font scale and stroke for text ``size`` times an ordinary label."""
+        return self.scale * size, max(1, round(self.thickness * size))
+
+    def cap(self, size: float) -> int:
+        """Height of digits and capitals for text of ``size``."""
+        return round(CAP_HEIGHT * self.scale * size)
+
+    @property
+    def left_column_top(self) -> int:
+        """Top of the gauge: below the status line."""
+        return 2 * self.margin + self.cap(STATUS_SIZE) + 2 * self.pad
+
+    @property
+    def right_column_width(self) -> int:
+        """Width shared by the rep and hold panels, from wide sample texts so it stays put."""
+        reps = _text_width("00 / 00", *self.font(REPS_SIZE))
+        hold = _text_width("0.0 / 0.0 s", *self.font(HOLD_SIZE)) + self.pad + 2 * self.hold_ring_radius
+        return max(reps, hold) + 2 * self.pad
+
+    @property
+    def hold_ring_radius(self) -> int:
+        return max(6, round(self.unit * 0.035))
+
+    def reps_panel_height(self, with_side: bool) -> int:
+        side_line = self.cap(LABEL_SIZE) + self.pad if with_side else 0
+        return self.cap(REPS_SIZE) + side_line + 2 * self.pad
+
+
+# --- drawing helpers -------------------------------------------------------------------------
+
+def _text_width(text: str, scale: float, thickness: int) -> int:
+    return cv2.getTextSize(text, FONT, scale, thickness)[0][0]
+
+
+def _put_text(scene: np.ndarray, text: str, org: tuple[int, int], scale: float,
+              colour: tuple[int, int, int], thickness: int, outline: bool = False) -> None:
+    """Text with its baseline at ``org``; ``outline`` adds a dark rim for text on bare video."""
+    if outline:
+        cv2.putText(scene, text, org, FONT, scale, BLACK, thickness + max(2, thickness), cv2.LINE_AA)
+    cv2.putText(scene, text, org, FONT, scale, colour, thickness, cv2.LINE_AA)
+
+
+def _degree_text(value: float) -> str:
+    return f"{round(value):d}" if math.isfinite(value) else "--"
+
+
+def _degree_sign(scale: float) -> tuple[int, int]:
+    """Radius of the drawn degree ring and its gap to the digits."""
+    cap = CAP_HEIGHT * scale
+    return max(2, round(cap * 0.18)), max(1, round(cap * 0.08))
+
+
+def _degrees_width(value: float, scale: float, thickness: int) -> int:
+    width = _text_width(_degree_text(value), scale, thickness)
+    if math.isfinite(value):
+        radius, gap = _degree_sign(scale)
+        width += gap + 2 * radius + thickness
+    return width
+
+
+def _put_degrees(scene: np.ndarray, value: float, org: tuple[int, int], scale: float,
+                 colour: tuple[int, int, int], thickness: int, outline: bool = False) -> None:
+    """A value such as 62 followed by a degree sign.
+
+    Hershey fonts have no "°" (OpenCV 4 draws "?"), so the sign is a small ring.
+    """
+    text = _degree_text(value)
+    _put_text(scene, text, org, scale, colour, thickness, outline)
+    if not math.isfinite(value):
+        return
+    radius, gap = _degree_sign(scale)
+    centre = (org[0] + _text_width(text, scale, thickness) + gap + radius,
+              org[1] - round(CAP_HEIGHT * scale) + radius)
+    ring = max(1, thickness - 1)
+    if outline:
+        cv2.circle(scene, centre, radius, BLACK, ring + 2, cv2.LINE_AA)
+    cv2.circle(scene, centre, radius, colour, ring, cv2.LINE_AA)
+
+
+def _shade(scene: np.ndarray, x0: int, y0: int, x1: int, y1: int,
+           colour: tuple[int, int, int] = PANEL, alpha: float = PANEL_ALPHA) -> None:
+    """Blend a flat colour into a rectangle, in place, touching only that region."""
+    height, width = scene.shape[:2]
+    x0, y0, x1, y1 = max(0, x0), max(0, y0), min(width, x1), min(height, y1)
+    if x1 <= x0 or y1 <= y0:
+        return
+    roi = scene[y0:y1, x0:x1]
+    cv2.addWeighted(roi, 1.0 - alpha, np.full_like(roi, colour), alpha, 0.0, dst=roi)
+
+
+def _fit_scale(text: str, scale: float, thickness: int, max_width: int) -> float:
+    """Shrink ``scale`` until ``text`` is at most ``max_width`` pixels wide."""
+    width = _text_width(text, scale, thickness)
+    return scale if width <= max_width else scale * max_width / width
+
+
+def _is_past(value: float, threshold: float, start: float) -> bool:
+    """Whether ``value`` has reached ``threshold`` coming from ``start`` (either direction)."""
+    return (value - threshold) * (threshold - start) >= 0
+
+
+
+# --- annotators ----------------------------------------------------------------------------
+
+class SkeletonAnnotator:
+    """Limbs and joints the model is sure of; the near side (whose angles count) stands out."""
+
+    def __init__(self, min_visibility: float = 0.5, near_colour: tuple[int, int, int] = NEAR_LIMB,
+                 far_colour: tuple[int, int, int] = FAR_LIMB) -> None:
+        self.min_visibility = min_visibility
+        self.near_colour = near_colour
+        self.far_colour = far_colour
+
+    def annotate(self, scene: np.ndarray, keypoints: KeyPoints | None, near_side: str = "") -> np.ndarray:
+        """``near_side`` "left"/"right" emphasises that side; "" draws every limb alike."""
+        if keypoints is None:
+            return scene
+        # Never draw a joint the model is unsure of: a confident-looking dot on a guess misleads.
+        sure = (keypoints.visibility >= self.min_visibility) & np.isfinite(keypoints.xy).all(axis=1)
+        points = np.rint(np.where(sure[:, None], keypoints.xy, 0.0)).astype(np.int32).tolist()
+        limb = max(2, round(Layout.of(scene).unit / 160))
+
+        def style(side: str) -> tuple[tuple[int, int, int], int]:
+            if not near_side or side == near_side:
+                return self.near_colour, limb
+            return self.far_colour, max(1, limb // 2)
+
+        # Far side first, so the near side is on top where the two cross.
+        for i, j, side in sorted(SKELETON_LINES, key=lambda line: line[2] == near_side):
+            if sure[i] and sure[j]:
+                colour, width = style(side)
+                cv2.line(scene, points[i], points[j], colour, width, cv2.LINE_AA)
+        for i, side in SKELETON_JOINTS:
+            if sure[i]:
+                colour, width = style(side)
+                cv2.circle(scene, points[i], width + 1, colour, -1, cv2.LINE_AA)
+        return scene
+
+
+@dataclass(frozen=True)
+class AngleGeometry:
+    """Where a measured angle lives in the image: the rays vertex->first and vertex->second."""
+
+    vertex: np.ndarray
+    first: np.ndarray  # a point on the reference ray (image-up for the trunk)
+    second: np.ndarray
+    value_deg: float
+
+
+def angle_geometry(keypoints: KeyPoints | None, angles: Angles | None, signal_name: str) -> AngleGeometry | None:
+    """The vertex and rays of the angle named by ``signal_name``; None if it cannot be drawn.
+
+    trunk...: at hip-mid, from image-up to the hip-mid -> shoulder-mid line; hip...: at the
+    near-side hip, shoulder to knee; knee...: at the near-side knee, hip to ankle.
+    """
+    if keypoints is None or angles is None:
+        return None
+    name = signal_name.lower()
+    if name.startswith("trunk"):
+        vertex = (keypoints.point("left_hip") + keypoints.point("right_hip")) / 2.0
+        second = (keypoints.point("left_shoulder") + keypoints.point("right_shoulder")) / 2.0
+        first = vertex + (0.0, -float(np.linalg.norm(second - vertex)))
+        value = angles.trunk_inclination_deg
+    elif angles.side not in SIDES:
+        return None
+    elif "hip" in name:
+        first, vertex, second = (keypoints.point(f"{angles.side}_{j}") for j in ("shoulder", "hip", "knee"))
+        value = angles.hip_angle_deg
+    elif "knee" in name:
+        first, vertex, second = (keypoints.point(f"{angles.side}_{j}") for j in ("hip", "knee", "ankle"))
+        value = angles.knee_angle_deg
+    else:
+        return None
+    points = np.array([first, vertex, second])
+    if not (math.isfinite(value) and np.isfinite(points).all()):
+        return None
+    if min(np.linalg.norm(first - vertex), np.linalg.norm(second - vertex)) < 1.0:
+        return None  # a ray of zero length has no direction
+    return AngleGeometry(vertex=vertex, first=first, second=second, value_deg=float(value))
+
+
+def arc_span(first_deg: float, second_deg: float, value_deg: float) -> tuple[float, float]:
+    """Start and end angles (cv2.ellipse convention) of the arc from the first ray to the second.
+
+    The arc goes the short way round unless the value is reflex (> 180, e.g. a hip past
+    straight), so the arc's size always matches the number printed beside it.
+    """
+    sweep = (second_deg - first_deg) % 360.0
+    if (sweep > 180.0) != (abs(value_deg) > 180.0):
+        sweep -= 360.0
+    return first_deg, first_deg + sweep
+
+
+class AngleArcAnnotator:
+    """The measured angle as an arc at its vertex, with its value in degrees beside it.
+
+    The value shown is the per-frame angle from ``Angles`` (the geometry drawn), not the
+    analyzer's ``signal_deg``. Visibility is not checked again here: a NaN angle is the signal
+    that the angle was not measured.
+    """
+
+    def __init__(self, colour: tuple[int, int, int] = ARC) -> None:
+        self.colour = colour
+
+    def annotate(self, scene: np.ndarray, keypoints: KeyPoints | None, angles: Angles | None,
+                 feedback: Feedback) -> np.ndarray:
+        geometry = angle_geometry(keypoints, angles, feedback.signal_name)
+        if geometry is None:
+            return scene
+        layout = Layout.of(scene)
+        rays = (geometry.first - geometry.vertex, geometry.second - geometry.vertex)
+        lengths = [float(np.linalg.norm(r)) for r in rays]
+        # Stay inside the limbs so a short shin does not get an arc bigger than itself.
+        radius = max(6, round(min(layout.unit * 0.07, 0.6 * min(lengths))))
+        centre = tuple(int(c) for c in np.rint(geometry.vertex))
+        for ray, length in zip(rays, lengths):
+            tip = geometry.vertex + ray * (1.5 * radius / length)
+            cv2.line(scene, centre, tuple(int(c) for c in np.rint(tip)), self.colour,
+                     layout.thickness, cv2.LINE_AA)
+        start, end = arc_span(*(math.degrees(math.atan2(r[1], r[0])) for r in rays), geometry.value_deg)
+        cv2.ellipse(scene, centre, (radius, radius), 0.0, start, end, self.colour,
+                    layout.thickness + 1, cv2.LINE_AA)
+
+        # Value just outside the arc on its bisector, pushed out by the text box's extent there.
+        scale, thickness = layout.font(ARC_SIZE)
+        text_w, text_h = _degrees_width(geometry.value_deg, scale, thickness), layout.cap(ARC_SIZE)
+        mid = math.radians((start + end) / 2.0)
+        dx, dy = math.cos(mid), math.sin(mid)
+        distance = radius + layout.pad + 0.5 * (abs(dx) * text_w + abs(dy) * text_h)
+        org = (round(geometry.vertex[0] + dx * distance - text_w / 2),
+               round(geometry.vertex[1] + dy * distance + text_h / 2))
+        _put_degrees(scene, geometry.value_deg, org, scale, self.colour, thickness, outline=True)
+        return scene
+
+
+@dataclass(frozen=True)
+class GaugeScale:
+    """Maps a signal value to the gauge: 0 at rest, 1 a little past the target (or the limit)."""
+
+    rest: float
+    end: float
+
+    @classmethod
+    def from_feedback(cls, feedback: Feedback, overshoot: float = 0.25) -> GaugeScale | None:
+        rest, target, limit = feedback.rest_deg, feedback.target_deg, feedback.limit_deg
+        if not (math.isfinite(rest) and math.isfinite(target)) or abs(target - rest) < 1e-6:
+            return None
+        span = target - rest  # negative for signals that decrease when moving
+        reach = 1.0 + overshoot
+        if limit is not None and math.isfinite(limit):
+            reach = max(reach, (limit - rest) / span + 0.1)  # keep a limit beyond the target in view
+        return cls(rest=rest, end=rest + reach * span)
+
+    def fraction(self, value: float) -> float:
+        """0..1 along the gauge, clipped; NaN stays NaN."""
+        return min(1.0, max(0.0, (value - self.rest) / (self.end - self.rest))) if math.isfinite(value) else value
+
+
+class GaugeAnnotator:
+    """A vertical bar from rest (bottom) to past the target (top) with the current value.
+
+    The target band is green, the zone past ``limit_deg`` red; the filled part and the value
+    turn green at the target and red past the limit.
+    """
+
+    def __init__(self, overshoot: float = 0.25) -> None:
+        self.overshoot = overshoot  # how far past the target the bar goes, as a share of rest->target
+
+    def annotate(self, scene: np.ndarray, feedback: Feedback) -> np.ndarray:
+        gauge = GaugeScale.from_feedback(feedback, self.overshoot)
+        if gauge is None:
+            return scene
+        layout = Layout.of(scene)
+        pad = layout.pad
+        label_scale, label_thick = layout.font(LABEL_SIZE)
+        value_scale, value_thick = layout.font(VALUE_SIZE)
+        rest, target, limit, value = feedback.rest_deg, feedback.target_deg, feedback.limit_deg, feedback.signal_deg
+        has_limit = limit is not None and math.isfinite(limit)
+        ticks = [(target, WHITE)] + ([(limit, LIMIT_RED)] if has_limit else [])
+
+        bar_w, bar_h = max(8, round(layout.unit * 0.045)), round(layout.unit * 0.4)
+        tick_w = max(_degrees_width(t, label_scale, label_thick) for t, _ in ticks)
+        inner_w = max(_text_width(feedback.signal_name, label_scale, label_thick), bar_w + pad + tick_w,
+                      _degrees_width(value, value_scale, value_thick))
+        x0, y0 = layout.margin, layout.left_column_top
+        title_y = y0 + pad + layout.cap(LABEL_SIZE)
+        bar_top = title_y + 2 * pad
+        bar_bottom = bar_top + bar_h
+        value_y = bar_bottom + 2 * pad + layout.cap(VALUE_SIZE)
+        _shade(scene, x0, y0, x0 + inner_w + 2 * pad, value_y + pad)
+        _put_text(scene, feedback.signal_name, (x0 + pad, title_y), label_scale, WHITE, label_thick)
+
+        bx0, bx1 = x0 + pad, x0 + pad + bar_w
+
+        def y_at(v: float) -> int:
+            return round(bar_bottom - gauge.fraction(v) * bar_h)
+
+        _shade(scene, bx0, bar_top, bx1, bar_bottom, GAUGE_TRACK, 0.8)
+        _shade(scene, bx0, bar_top, bx1, y_at(target), TARGET_GREEN, BAND_ALPHA)
+        if has_limit and (limit - rest) * (target - rest) > 0:  # only a limit on the moving side has a zone
+            _shade(scene, bx0, bar_top, bx1, y_at(limit), LIMIT_RED, BAND_ALPHA)
+        for tick, colour in ticks:
+            y = y_at(tick)
+            cv2.line(scene, (bx0, y), (bx1, y), colour, 1, cv2.LINE_AA)
+            _put_degrees(scene, tick, (bx1 + pad, y + layout.cap(LABEL_SIZE) // 2), label_scale, colour, label_thick)
+
+        if has_limit and math.isfinite(value) and _is_past(value, limit, rest):
+            colour = LIMIT_RED
+        elif math.isfinite(value) and _is_past(value, target, rest):
+            colour = TARGET_GREEN
+        else:
+            colour = WHITE
+        if math.isfinite(value):
+            y = y_at(value)
+            inset = bar_w // 4  # a narrower fill keeps the bands visible on both sides of it
+            cv2.rectangle(scene, (bx0 + inset, y), (bx1 - inset, bar_bottom), colour, -1)
+            cv2.line(scene, (bx0 - pad // 2, y), (bx1 + pad // 2, y), colour, max(2, layout.thickness), cv2.LINE_AA)
+        _put_degrees(scene, value, (bx0, value_y), value_scale, colour, value_thick)
+        return scene
+
+
+class RepCounterAnnotator:
+    """Large "3 / 10" at the top right, with the side for alternating exercises."""
+
+    def annotate(self, scene: np.ndarray, feedback: Feedback) -> np.ndarray:
+        layout = Layout.of(scene)
+        pad = layout.pad
+        text = f"{feedback.reps} / {feedback.target_reps}" if feedback.target_reps > 0 else f"{feedback.reps}"
+        scale, thickness = layout.font(REPS_SIZE)
+        text_w = _text_width(text, scale, thickness)
+        width = max(layout.right_column_width, text_w + 2 * pad)
+        x1 = layout.width - layout.margin
+        x0, y0 = x1 - width, layout.margin
+        _shade(scene, x0, y0, x1, y0 + layout.reps_panel_height(bool(feedback.side)))
+        baseline = y0 + pad + layout.cap(REPS_SIZE)
+        _put_text(scene, text, (x0 + (width - text_w) // 2, baseline), scale, WHITE, thickness)
+        if feedback.side:
+            side = f"{feedback.side} side"
+            side_scale, side_thick = layout.font(LABEL_SIZE)
+            side_w = _text_width(side, side_scale, side_thick)
+            _put_text(scene, side, (x0 + (width - side_w) // 2, baseline + pad + layout.cap(LABEL_SIZE)),
+                      side_scale, NEAR_LIMB, side_thick)
+        return scene
+
+
+class HoldTimerAnnotator:
+    """A ring that fills towards the target hold, with "1.4 / 2.0 s", under the rep counter.
+
+    Bright while holding, dim otherwise, green once the target hold is reached. Nothing is
+    drawn for exercises without a hold.
+    """
+
+    def annotate(self, scene: np.ndarray, feedback: Feedback) -> np.ndarray:
+        if not feedback.target_hold_s > 0:
+            return scene
+        layout = Layout.of(scene)
+        pad, radius = layout.pad, layout.hold_ring_radius
+        hold = feedback.hold_s if math.isfinite(feedback.hold_s) else 0.0
+        holding = feedback.phase == HOLD
+        colour = TARGET_GREEN if hold >= feedback.target_hold_s else WHITE if holding else DIM
+
+        x1 = layout.width - layout.margin
+        x0 = x1 - layout.right_column_width
+        y0 = 2 * layout.margin + layout.reps_panel_height(bool(feedback.side))
+        _shade(scene, x0, y0, x1, y0 + 2 * (radius + pad), alpha=PANEL_ALPHA if holding else 0.3)
+
+        centre = (x1 - pad - radius, y0 + pad + radius)
+        ring = max(2, radius // 4 if holding else radius // 6)
+        cv2.circle(scene, centre, radius, GAUGE_TRACK, ring, cv2.LINE_AA)
+        if hold > 0:
+            sweep = 360.0 * min(1.0, hold / feedback.target_hold_s)
+            cv2.ellipse(scene, centre, (radius, radius), 0.0, -90.0, -90.0 + sweep, colour, ring, cv2.LINE_AA)
+
+        text = f"{hold:.1f} / {feedback.target_hold_s:.1f} s"
+        scale, thickness = layout.font(HOLD_SIZE)
+        scale = _fit_scale(text, scale, thickness, layout.right_column_width - 3 * pad - 2 * radius)
+        _put_text(scene, text, (x0 + pad, centre[1] + round(CAP_HEIGHT * scale) // 2), scale, colour, thickness)
+        return scene
+
+
+class CueAnnotator:
+    """One short cue in a dark banner across the bottom, scaled down to fit the frame width.
+
+    With warnings on this frame the text is amber, or red for warnings that arch the low back;
+    if the cue is empty the first warning's message is shown instead.
+    """
+
+    def annotate(self, scene: np.ndarray, feedback: Feedback) -> np.ndarray:
+        warnings = feedback.warnings
+        text = feedback.cue or (EVENT_MESSAGES.get(warnings[0], warnings[0]) if warnings else "")
+        if not text:
+            return scene
+        if any(w in EXTENSION_WARNINGS for w in warnings):
+            colour = LIMIT_RED
+        else:
+            colour = AMBER if warnings else WHITE
+        layout = Layout.of(scene)
+        scale, thickness = layout.font(CUE_SIZE)
+        banner_h = 2 * layout.cap(CUE_SIZE)  # from the unshrunk size, so the banner never jumps
+        y0 = layout.height - banner_h
+        _shade(scene, 0, y0, layout.width, layout.height, alpha=0.65)
+        if warnings:
+            cv2.rectangle(scene, (0, y0), (layout.width - 1, y0 + max(2, layout.thickness)), colour, -1)
+        scale = _fit_scale(text, scale, thickness, layout.width - 2 * layout.margin)
+        text_w = _text_width(text, scale, thickness)
+        baseline = y0 + (banner_h + round(CAP_HEIGHT * scale)) // 2
+        _put_text(scene, text, ((layout.width - text_w) // 2, baseline), scale, colour, thickness)
+        return scene
+
+
+class StatusAnnotator:
+    """A small line at the top left: exercise, what is measured, fps."""
+
+    def annotate(self, scene: np.ndarray, text: str) -> np.ndarray:
+        if not text:
+            return scene
+        layout = Layout.of(scene)
+        pad = layout.pad
+        scale, thickness = layout.font(STATUS_SIZE)
+        # Leave the top right to the rep counter.
+        room = layout.width - layout.right_column_width - 3 * layout.margin - 2 * pad
+        scale = _fit_scale(text, scale, thickness, room)
+        x0, y0 = layout.margin, layout.margin
+        _shade(scene, x0, y0, x0 + _text_width(text, scale, thickness) + 2 * pad,
+               y0 + layout.cap(STATUS_SIZE) + 2 * pad)
+        baseline = y0 + pad + (layout.cap(STATUS_SIZE) + round(CAP_HEIGHT * scale)) // 2
+        _put_text(scene, text, (x0 + pad, baseline), scale, WHITE, thickness)
+        return scene
+
+
+class OverlayRenderer:
+    """Everything the live window and the output video show, in drawing order."""
+
+    def __init__(self, min_visibility: float = 0.5) -> None:
+        self.skeleton = SkeletonAnnotator(min_visibility)
+        self.angle_arc = AngleArcAnnotator()
+        self.gauge = GaugeAnnotator()
+        self.rep_counter = RepCounterAnnotator()
+        self.hold_timer = HoldTimerAnnotator()
+        self.cue = CueAnnotator()
+        self.status = StatusAnnotator()
+
+    def render(self, scene: np.ndarray, keypoints: KeyPoints | None, angles: Angles | None,
+               feedback: Feedback | None, status: str = "") -> np.ndarray:
+        """Draw onto ``scene`` in place and return it. Body first, then the panels above it."""
+        self.skeleton.annotate(scene, keypoints, angles.side if angles is not None else "")
+        if feedback is not None:
+            self.angle_arc.annotate(scene, keypoints, angles, feedback)
+            self.gauge.annotate(scene, feedback)
+            self.rep_counter.annotate(scene, feedback)
+            self.hold_timer.annotate(scene, feedback)
+            self.cue.annotate(scene, feedback)
+        self.status.annotate(scene, status)
+        return scene
