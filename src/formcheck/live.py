@@ -54,6 +54,8 @@ def run_live(exercise_id: str, *, camera: int = 0, source_file: Path | None = No
     if window and not _has_display():
         raise FormcheckError("No display is available for the window.",
                              "Run on a desktop session, or add --no-window to run headless.")
+    if source_file is not None:
+        VideoFileSource(source_file).close()  # a missing or unreadable file fails before anything is created
     out = ensure_writable_dir(Path(out_dir) if out_dir else default_session_dir())
     from .render import OverlayRenderer
 
