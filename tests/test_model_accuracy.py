@@ -14,29 +14,43 @@ from formcheck.capture import VideoFileSource
 from formcheck.exercises import get_exercise
 from formcheck.pipeline import Pipeline
 from formcheck.pose import PoseEstimator
+from formcheck.evaluate import load_truth as load_truth_file
+from formcheck.evaluate import truth_for
+from formcheck.recording import LandmarkRecording
 
-CLIPS = json.loads((SAMPLES / "clips.json").read_text())
+CLIPS = json.loads((SAMPLES / "clips.json").read_text())  # the synthetic clips, with per-frame truth
+ALL_CLIPS = sorted(p.name for p in SAMPLES.glob("*.mp4"))  # plus the real recordings
 
 pytestmark = pytest.mark.model
 
 
 @pytest.fixture(scope="module")
 def runs():
-    """Run the model once per clip for all tests in this module."""
+    """Run the model once per clip (a fresh estimator each, as `analyze` does) for all tests here."""
     results = {}
-    with PoseEstimator() as estimator:
-        for entry in CLIPS:
-            # The estimator's timestamps must increase across clips: offset each clip.
-            offset = max((r["t_end"] for r in results.values()), default=0.0) + 10.0
-            pipeline = Pipeline(get_exercise(entry["exercise"]))
-            trunk = []
-            with VideoFileSource(SAMPLES / entry["clip"]) as source:
-                for frame in source:
-                    raw = estimator.detect(frame.image, frame.t_s + offset)
-                    trunk.append(pipeline.step(frame.t_s, raw).angles.trunk_inclination_deg)
-            results[entry["clip"]] = {"pipeline": pipeline, "trunk": np.array(trunk),
-                                      "t_end": offset + frame.t_s}
+    for clip in ALL_CLIPS:
+        pipeline = Pipeline(get_exercise(load_truth_file(truth_for(SAMPLES / clip)).exercise))
+        trunk, raw_xy = [], []
+        with PoseEstimator() as estimator, VideoFileSource(SAMPLES / clip) as source:
+            for frame in source:
+                raw = estimator.detect(frame.image, frame.t_s)
+                trunk.append(pipeline.step(frame.t_s, raw).angles.trunk_inclination_deg)
+                raw_xy.append(raw.xy if raw is not None else np.full((33, 2), np.nan))
+        results[clip] = {"pipeline": pipeline, "trunk": np.array(trunk), "raw_xy": np.array(raw_xy)}
     return results
+
+
+@pytest.mark.parametrize("clip", ALL_CLIPS)
+def test_recordings_match_a_fresh_model_run(runs, clip):
+    """The committed landmark recordings, which fast tests replay, must not drift from the model."""
+    recording = LandmarkRecording.load(SAMPLES / clip.replace(".mp4", ".landmarks.npz"))
+    fresh = runs[clip]["raw_xy"]
+    assert len(recording) == len(fresh)
+    assert np.array_equal(recording.detected, ~np.isnan(fresh[:, 0, 0]))
+    diff = np.abs(recording.xy - fresh)[recording.detected]
+    assert np.median(diff) < 0.5 and np.percentile(diff, 99) < 3.0, (
+        f"{clip}: landmarks moved (median {np.median(diff):.2f} px); re-record with "
+        "`formcheck record-landmarks samples/*.mp4` if the model or its settings changed on purpose")
 
 
 @pytest.mark.parametrize("entry", CLIPS, ids=[c["clip"] for c in CLIPS])

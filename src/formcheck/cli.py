@@ -1,7 +1,8 @@
-"""Command line: `formcheck analyze | live | exercises | demo | record-landmarks`."""
+"""Command line: `formcheck analyze | live | exercises | demo | eval | record-landmarks`."""
 from __future__ import annotations
 
 import argparse
+import json
 import sys
 from pathlib import Path
 
@@ -84,6 +85,36 @@ def cmd_record(args) -> int:
     return 0
 
 
+def cmd_eval(args) -> int:
+    from .evaluate import baseline_from, collect, compare, evaluate, table
+    from .report import write_json
+
+    paths = collect(list(args.paths) + ([args.clips_dir] if args.clips_dir else []) or [samples_dir()])
+    results = []
+    for i, path in enumerate(paths, 1):
+        if not args.quiet:
+            print(f"[{i}/{len(paths)}] {path.name}", file=sys.stderr, flush=True)
+        results.append(evaluate(path, replay=args.replay, model=args.model, exercises_dir=args.exercises_dir))
+    print(table(results))
+    folder = paths[0].parent
+    baseline_path = args.baseline or folder / "eval_baseline.json"
+    if args.update_baseline:
+        write_json(baseline_path, baseline_from(results))
+        print(f"Baseline written: {baseline_path}")
+    baseline = json.loads(baseline_path.read_text()) if baseline_path.exists() else {}
+    problems = compare(results, baseline)
+    write_json(args.json, {"results": [r.as_dict() for r in results], "baseline": str(baseline_path),
+                           "regressions": problems})
+    print(f"Results: {args.json}" + ("" if baseline else " (no baseline: counts checked against the truth only)"))
+    for problem in problems:
+        print(f"REGRESSION {problem}")
+    if problems:
+        print(f"formcheck eval: {len(problems)} regression(s) against {baseline_path}.", file=sys.stderr)
+        return 1
+    print(f"All {len(results)} clips within the baseline's tolerances.")
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="formcheck",
@@ -124,6 +155,18 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--model", type=Path, help=argparse.SUPPRESS)
     p.add_argument("--quiet", "-q", action="store_true", help="no progress bar")
     p.set_defaults(func=cmd_demo)
+
+    p = sub.add_parser("eval", help="score analyzers on clips with known truth against a baseline")
+    p.add_argument("paths", type=Path, nargs="*", help="clips, recordings or folders (default: samples/)")
+    p.add_argument("--clips-dir", type=Path, help="a folder of clips with truth files (same as giving it as a path)")
+    p.add_argument("--replay", action="store_true",
+                   help="use CLIP.landmarks.npz recordings where present instead of running the model (fast)")
+    p.add_argument("--baseline", type=Path, help="baseline file (default: eval_baseline.json in the clips' folder)")
+    p.add_argument("--update-baseline", action="store_true", help="write the current results as the baseline")
+    p.add_argument("--json", type=Path, default=Path("formcheck-eval.json"), help="where to write the results")
+    p.add_argument("--quiet", "-q", action="store_true", help="no per-clip progress lines")
+    common(p)
+    p.set_defaults(func=cmd_eval)
 
     p = sub.add_parser("record-landmarks", help="save the model's landmarks for clips (for fast analyzer tests)")
     p.add_argument("clips", type=Path, nargs="+")

@@ -3,7 +3,10 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import numpy as np
+
 from .capture import VideoFileSource
+from .pipeline import default_filter
 from .pose import PoseEstimator, PoseSettings, file_sha256
 from .recording import LandmarkRecording, RecordingBuilder, settings_dict
 
@@ -23,5 +26,13 @@ def record_landmarks(clip: Path, out: Path | None = None, model: Path | None = N
             builder.add(frame.t_s, estimator.detect(frame.image, frame.t_s))
             builder.meta["width"], builder.meta["height"] = frame.image.shape[1], frame.image.shape[0]
     recording = builder.build()
+    smoother = default_filter()
+    recording.smoothed_xy = np.full_like(recording.xy, np.nan)
+    for i, (t, kp) in enumerate(recording.frames()):
+        smoothed = smoother(kp, t)
+        if smoothed is not None:
+            recording.smoothed_xy[i] = smoothed.xy
+    recording.meta["filter"] = {"name": "OneEuroPoseFilter", "min_cutoff": smoother.min_cutoff,
+                                "beta": smoother.beta, "d_cutoff": smoother.d_cutoff}
     path = recording.save(out or recording_path(clip))
     return path, recording

@@ -1,8 +1,10 @@
-"""Landmark recordings: the model's raw output for every frame of a clip, saved compactly.
+"""Landmark recordings: the model's output for every frame of a clip, saved compactly.
 
-Replaying a recording gives exactly the landmarks the model produced, so analyzer tests run in
-milliseconds without MediaPipe. The file stores the model's checksum and settings so a
-recording can be checked against a fresh run of the model.
+A recording holds the raw landmarks (what the model produced) and the smoothed ones (after the
+default One Euro filter, for inspection and plots). Replaying the raw landmarks through the
+pipeline gives the same angles and reps as a model run, so analyzer tests run in milliseconds
+without MediaPipe. The file stores the model's checksum and settings so a recording can be
+checked against a fresh run of the model.
 """
 from __future__ import annotations
 
@@ -25,6 +27,7 @@ class LandmarkRecording:
     visibility: np.ndarray  # (n, 33)
     z: np.ndarray  # (n, 33)
     meta: dict = field(default_factory=dict)  # clip, fps, width, height, model_sha256, settings
+    smoothed_xy: np.ndarray | None = None  # (n, 33, 2) after the default filter, NaN where none
 
     def __len__(self) -> int:
         return len(self.t_s)
@@ -45,16 +48,24 @@ class LandmarkRecording:
         np.savez_compressed(
             path, t_s=self.t_s.astype(np.float64), detected=self.detected.astype(bool),
             xy=self.xy.astype(np.float32), visibility=self.visibility.astype(np.float16),
-            z=self.z.astype(np.float16), meta=np.array(json.dumps(meta)))
+            z=self.z.astype(np.float16), meta=np.array(json.dumps(meta)),
+            **({} if self.smoothed_xy is None else {"smoothed_xy": self.smoothed_xy.astype(np.float32)}))
         return path
 
     @classmethod
     def load(cls, path: str | Path) -> "LandmarkRecording":
-        with np.load(path, allow_pickle=False) as data:
-            meta = json.loads(str(data["meta"]))
-            return cls(t_s=data["t_s"], detected=data["detected"], xy=data["xy"].astype(np.float64),
-                       visibility=data["visibility"].astype(np.float64), z=data["z"].astype(np.float64),
-                       meta=meta)
+        try:
+            with np.load(path, allow_pickle=False) as data:
+                meta = json.loads(str(data["meta"]))
+                smoothed = data["smoothed_xy"].astype(np.float64) if "smoothed_xy" in data else None
+                return cls(t_s=data["t_s"], detected=data["detected"], xy=data["xy"].astype(np.float64),
+                           visibility=data["visibility"].astype(np.float64), z=data["z"].astype(np.float64),
+                           meta=meta, smoothed_xy=smoothed)
+        except (OSError, ValueError, KeyError) as exc:
+            from .errors import FormcheckError
+
+            raise FormcheckError(f"Cannot read landmark recording {path}: {exc}.",
+                                 "Record it again with `formcheck record-landmarks CLIP`.") from exc
 
 
 class RecordingBuilder:
