@@ -10,6 +10,7 @@ name = "Wall lean"
 position = "standing"
 view = "side"
 level = "tracked"
+level_reason = "not yet validated on clips with known truth"
 summary = "Lean forward"
 instructions = ["Stand side-on"]
 [signal]
@@ -48,6 +49,8 @@ def test_user_folder_adds_an_exercise(tmp_path):
     (('expected_error_deg = 5', ''), "signal.expected_error_deg", "is missing"),
     (('start_deg = 10', 'start_deg = 4'), "reps.start_deg", "return_deg < start_deg"),
     (('level = "tracked"', 'level = "tracked"\ncolour = "red"'), "colour", "not a known field"),
+    (('level_reason = "not yet validated on clips with known truth"', ''), "level_reason", "say why"),
+    (('[signal]', '[signal]\nsides = ["left"]'), "signal.sides", "must be"),
 ])
 def test_bad_definitions_name_file_field_and_problem(tmp_path, change, field, words):
     path = tmp_path / "bad.toml"

@@ -17,7 +17,9 @@ from .kinematics import Angles
 VIEWS = ("side", "front", "either")
 LEVELS = ("measured", "tracked", "timer")
 PHASE_NAMES = ("rest", "moving", "hold", "returning")
-SIGNAL_FIELDS = tuple(k for k, v in Angles().as_dict().items() if isinstance(v, float) and k.endswith("_deg"))
+SIGNAL_FIELDS = tuple(k for k, v in Angles().as_dict().items() if isinstance(v, float) and k != "visibility")
+SIDED_FIELDS = tuple(sorted({k.replace("_left", "_{side}") for k in SIGNAL_FIELDS if "_left" in k}))
+SIDES = ("left", "right")
 CUE_KEYS = ("rest", "moving", "hold", "hold_done", "returning")
 
 
@@ -26,11 +28,14 @@ class FormRule:
     """A named fault: ``field`` below ``below`` (or above ``above``) for ``min_duration_s``."""
 
     code: str
-    field: str
+    field: str  # an Angles field; "{side}" in it means the side doing the current repetition
     below: float | None = None
     above: float | None = None
     phases: tuple[str, ...] = ("moving", "hold", "returning")
     min_duration_s: float = 0.3
+
+    def field_for(self, side: str | None, near_side: str) -> str:
+        return self.field.format(side=side or near_side)
 
     def violated(self, value: float) -> bool:
         if math.isnan(value):
@@ -48,10 +53,10 @@ class Exercise:
     summary: str
     instructions: tuple[str, ...]
     safety: tuple[str, ...]
-    signal_field: str
+    signal_field: str | None  # None for "timer" exercises: nothing is measured
     signal_label: str
     signal_description: str
-    expected_error_deg: float
+    expected_error_deg: float | None
     target_reps: int
     rest_deg: float
     target_deg: float
@@ -65,12 +70,24 @@ class Exercise:
     form: tuple[FormRule, ...] = ()
     cues: dict = field(default_factory=dict)
     source: str = ""
+    level_reason: str = ""  # why an exercise is "tracked" or "timer"
+    sides: tuple[str, ...] = ()  # ("left", "right"): one repetition counter per side
+    warn_short_hold: bool = True  # False where holding less is never to be pushed (extension test)
+    hold_cap_s: float | None = None  # hard limit: the user is told to stop (dead hang)
+    rule: str = ""  # special flow handled by the session: "extension_test"
+
+    @property
+    def measures(self) -> bool:
+        return self.signal_field is not None
+
+    def signal_for(self, side: str | None) -> str | None:
+        return self.signal_field.format(side=side) if self.signal_field and side else self.signal_field
 
     @property
     def limit_deg(self) -> float | None:
         """The safety/form limit on the measured signal itself (drawn on the gauge), if any."""
         for rule in self.form:
-            if rule.field == self.signal_field:
+            if rule.field == self.signal_field and rule.field is not None:
                 return rule.above if rule.above is not None else rule.below
         return None
 
@@ -116,24 +133,14 @@ class _Fields:
             raise self._fail(unknown[0], f"is not a known field (known: {', '.join(sorted(known))})")
 
 
-def parse_exercise(data: dict, source: str) -> Exercise:
-    top = _Fields(source, data)
-    top.check_unknown({"id", "name", "position", "view", "level", "summary", "instructions", "safety",
-                       "signal", "reps", "hold", "tempo", "form", "cues"})
-    signal, reps, hold = top.table_of("signal"), top.table_of("reps"), top.table_of("hold")
-    tempo = top.table_of("tempo") if "tempo" in data else _Fields(source, {}, "tempo.")
-    signal.check_unknown({"field", "label", "expected_error_deg", "description"})
-    reps.check_unknown({"target", "rest_deg", "target_deg", "start_deg", "return_deg", "count_min_deg", "rest_limit_deg"})
-    hold.check_unknown({"target_s", "tolerance_s"})
-    tempo.check_unknown({"min_move_s"})
-
+def _parse_rules(top: _Fields, source: str) -> tuple[FormRule, ...]:
     rules = []
     for i, raw in enumerate(top.get("form", list, [])):
         if not isinstance(raw, dict):
             raise top._fail(f"form[{i}]", "must be a table ([[form]])")
         rf = _Fields(source, raw, f"form[{i}].")
         rf.check_unknown({"code", "field", "below", "above", "phases", "min_duration_s"})
-        rule = FormRule(code=rf.get("code", str), field=rf.choice("field", SIGNAL_FIELDS),
+        rule = FormRule(code=rf.get("code", str), field=rf.choice("field", SIGNAL_FIELDS + SIDED_FIELDS),
                         below=rf.get("below", float, None), above=rf.get("above", float, None),
                         phases=rf.get("phases", tuple, ("moving", "hold", "returning")),
                         min_duration_s=rf.get("min_duration_s", float, 0.3))
@@ -143,29 +150,62 @@ def parse_exercise(data: dict, source: str) -> Exercise:
         if bad:
             raise rf._fail("phases", f"has {bad[0]!r}; use {', '.join(PHASE_NAMES)}")
         rules.append(rule)
+    return tuple(rules)
 
-    cues = top.table_of("cues") if "cues" in data else _Fields(source, {}, "cues.")
+
+def parse_exercise(data: dict, source: str) -> Exercise:
+    top = _Fields(source, data)
+    top.check_unknown({"id", "name", "position", "view", "level", "level_reason", "summary", "instructions",
+                       "safety", "signal", "reps", "hold", "tempo", "form", "cues", "rule"})
+    level = top.choice("level", LEVELS)
+    timer = level == "timer"
+    empty = {"signal": {}, "reps": {}, "tempo": {}, "cues": {}}
+    signal, reps, hold, tempo, cues = (
+        top.table_of(k) if k in data or k not in empty else _Fields(source, empty[k], f"{k}.")
+        for k in ("signal", "reps", "hold", "tempo", "cues"))
+    signal.check_unknown({"field", "label", "expected_error_deg", "description", "sides"})
+    reps.check_unknown({"target", "rest_deg", "target_deg", "start_deg", "return_deg", "count_min_deg",
+                        "rest_limit_deg"})
+    hold.check_unknown({"target_s", "tolerance_s", "warn_short", "cap_s"})
+    tempo.check_unknown({"min_move_s"})
     cues.check_unknown(set(CUE_KEYS))
+    if timer and "signal" in data:
+        raise signal._fail("field", "is not used by a 'timer' exercise (nothing is measured): remove [signal]")
+    sides = signal.get("sides", tuple, ())
+    if sides and set(sides) != set(SIDES):
+        raise signal._fail("sides", 'must be ["left", "right"] when given')
+    field_name = None if timer else signal.choice("field", SIDED_FIELDS if sides else SIGNAL_FIELDS)
+
+    def number(table: _Fields, key: str) -> float:  # angles are required unless nothing is measured
+        return table.get(key, float, 0.0 if timer else ...)
     ex = Exercise(
         id=top.get("id", str), name=top.get("name", str), position=top.get("position", str),
-        view=top.choice("view", VIEWS), level=top.choice("level", LEVELS), summary=top.get("summary", str),
+        view=top.choice("view", VIEWS), level=level, summary=top.get("summary", str),
         instructions=top.get("instructions", tuple), safety=top.get("safety", tuple, ()),
-        signal_field=signal.choice("field", SIGNAL_FIELDS), signal_label=signal.get("label", str),
+        signal_field=field_name, signal_label=signal.get("label", str, "time" if timer else ...),
         signal_description=signal.get("description", str, ""),
-        expected_error_deg=signal.get("expected_error_deg", float),
-        target_reps=reps.get("target", int), rest_deg=reps.get("rest_deg", float),
-        target_deg=reps.get("target_deg", float), start_deg=reps.get("start_deg", float),
-        return_deg=reps.get("return_deg", float), count_min_deg=reps.get("count_min_deg", float),
-        rest_limit_deg=reps.get("rest_limit_deg", float, 15.0),
+        expected_error_deg=signal.get("expected_error_deg", float, None if timer else ...),
+        target_reps=reps.get("target", int, 1 if timer else ...),
+        rest_deg=number(reps, "rest_deg"), target_deg=number(reps, "target_deg"),
+        start_deg=number(reps, "start_deg"), return_deg=number(reps, "return_deg"),
+        count_min_deg=number(reps, "count_min_deg"), rest_limit_deg=reps.get("rest_limit_deg", float, 15.0),
         hold_s=hold.get("target_s", float), hold_tolerance_s=hold.get("tolerance_s", float, 0.3),
-        min_move_s=tempo.get("min_move_s", float, 1.0), form=tuple(rules),
-        cues={k: cues.get(k, str, "") for k in CUE_KEYS}, source=source)
-    if not 0 < ex.return_deg < ex.start_deg <= ex.count_min_deg:
-        raise reps._fail("start_deg", "must satisfy 0 < return_deg < start_deg <= count_min_deg")
-    if ex.count_min_deg > abs(ex.target_deg - ex.rest_deg):
-        raise reps._fail("count_min_deg", "must not exceed the distance from rest_deg to target_deg")
+        min_move_s=tempo.get("min_move_s", float, 1.0), form=_parse_rules(top, source),
+        cues={k: cues.get(k, str, "") for k in CUE_KEYS}, source=source,
+        level_reason=top.get("level_reason", str, ""), sides=sides,
+        warn_short_hold=hold.get("warn_short", bool, True), hold_cap_s=hold.get("cap_s", float, None),
+        rule=top.choice("rule", ("", "extension_test"), ""))
+    if level != "measured" and not ex.level_reason:
+        raise top._fail("level_reason", f"is missing: say why this exercise is '{level}' and not 'measured'")
+    if not timer:
+        if not 0 < ex.return_deg < ex.start_deg <= ex.count_min_deg:
+            raise reps._fail("start_deg", "must satisfy 0 < return_deg < start_deg <= count_min_deg")
+        if ex.count_min_deg > abs(ex.target_deg - ex.rest_deg):
+            raise reps._fail("count_min_deg", "must not exceed the distance from rest_deg to target_deg")
     if ex.target_reps < 1 or ex.hold_s < 0:
         raise reps._fail("target", "must be at least 1 (and hold.target_s not negative)")
+    if ex.hold_cap_s is not None and ex.hold_cap_s < ex.hold_s:
+        raise hold._fail("cap_s", "must not be below target_s")
     return ex
 
 

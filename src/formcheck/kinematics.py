@@ -66,11 +66,42 @@ class Angles:
     hip_angle_right_deg: float = float("nan")
     knee_angle_left_deg: float = float("nan")
     knee_angle_right_deg: float = float("nan")
+    # Per side, for exercises that move one limb (angles above the horizontal, + = up in the image)
+    arm_elevation_left_deg: float = float("nan")  # shoulder -> wrist
+    arm_elevation_right_deg: float = float("nan")
+    thigh_elevation_left_deg: float = float("nan")  # hip -> knee
+    thigh_elevation_right_deg: float = float("nan")
+    ankle_angle_left_deg: float = float("nan")  # knee-ankle-toe, 90-ish = foot at right angle
+    ankle_angle_right_deg: float = float("nan")
+    elbow_angle_left_deg: float = float("nan")
+    elbow_angle_right_deg: float = float("nan")
+    # Whole-body lines (near side)
+    body_line_deg: float = float("nan")  # shoulder-hip-ankle, signed like the hip angle
+    body_line_knee_deg: float = float("nan")  # shoulder-hip-knee (kneeling plank)
+    hip_sag_deg: float = float("nan")  # 180 - body_line_deg's flexion: + hips sag below the line
+    head_pitch_deg: float = float("nan")  # shoulder->ear against the trunk axis, + = head lifted back
+    # Front view: how far each foot is lifted above the other, in leg lengths
+    foot_lift_left: float = float("nan")
+    foot_lift_right: float = float("nan")
     visibility: float = 0.0  # lowest visibility of the near side's shoulder, hip and knee
     width_ratio: float = float("nan")  # shoulder width / trunk length: small in a side view
 
     def as_dict(self) -> dict:
         return asdict(self)
+
+
+def _elevation_deg(start: np.ndarray, end: np.ndarray) -> float:
+    """Angle of start->end above the image horizontal (either way along x), + = upwards."""
+    d = np.asarray(end, dtype=float) - start
+    if not np.any(d):
+        return float("nan")
+    return math.degrees(math.atan2(-d[1], abs(d[0])))
+
+
+def _signed_between_deg(a: np.ndarray, b: np.ndarray, facing: int) -> float:
+    """Angle from direction a to direction b, + when b is rotated towards the body's front."""
+    theta = math.degrees(math.atan2(a[0] * b[1] - a[1] * b[0], float(np.dot(a, b))))
+    return facing * theta
 
 
 def _mid(kp: KeyPoints, a: str, b: str) -> np.ndarray:
@@ -134,7 +165,23 @@ class KinematicsTracker:
             sh, hip, knee, ankle = (kp.point(f"{s}_{j}") for j in ("shoulder", "hip", "knee", "ankle"))
             setattr(out, f"hip_angle_{s}_deg", signed_joint_angle_deg(sh, hip, knee, facing))
             setattr(out, f"knee_angle_{s}_deg", angle_deg(hip, knee, ankle))
+            elbow, wrist, toe = (kp.point(f"{s}_{j}") for j in ("elbow", "wrist", "foot_index"))
+            setattr(out, f"arm_elevation_{s}_deg", _elevation_deg(sh, wrist))
+            setattr(out, f"thigh_elevation_{s}_deg", _elevation_deg(hip, knee))
+            setattr(out, f"ankle_angle_{s}_deg", angle_deg(knee, ankle, toe))
+            setattr(out, f"elbow_angle_{s}_deg", angle_deg(sh, elbow, wrist))
         out.hip_angle_deg = getattr(out, f"hip_angle_{side}_deg")
+        sh, hip, knee, ankle = (kp.point(f"{side}_{j}") for j in ("shoulder", "hip", "knee", "ankle"))
+        out.body_line_deg = signed_joint_angle_deg(sh, hip, ankle, facing)
+        out.body_line_knee_deg = signed_joint_angle_deg(sh, hip, knee, facing)
+        out.hip_sag_deg = out.body_line_deg - 180.0
+        ear = kp.point(f"{side}_ear")
+        out.head_pitch_deg = -_signed_between_deg(shoulder_mid - hip_mid, ear - sh, facing)
+        leg = np.linalg.norm(kp.point("left_hip") - kp.point("left_ankle")) + np.linalg.norm(
+            kp.point("right_hip") - kp.point("right_ankle"))
+        if leg > 1e-6:
+            lift = (kp.point("left_ankle")[1] - kp.point("right_ankle")[1]) / (leg / 2)
+            out.foot_lift_right, out.foot_lift_left = lift, -lift
         out.knee_angle_deg = getattr(out, f"knee_angle_{side}_deg")
         out.visibility = min(kp.vis(f"{side}_{j}") for j in ("shoulder", "hip", "knee"))
         trunk_len = float(np.linalg.norm(shoulder_mid - hip_mid))

@@ -21,6 +21,7 @@ HIP_SAG = "hip_sag"  # plank hips below the body line
 HIP_PIKE = "hip_pike"  # plank hips above the body line
 TRACKING_LOST = "tracking_lost"  # the person left the view or could not be seen
 WRONG_VIEW = "wrong_view"  # facing the camera when a side view is needed
+HOLD_CAP = "hold_cap"  # a hold reached its hard limit (dead hang: 60 s)
 
 EVENT_MESSAGES = {
     PARTIAL_RANGE: "Did not reach the target range",
@@ -32,6 +33,7 @@ EVENT_MESSAGES = {
     HIP_PIKE: "Hips too high: lower them into line",
     TRACKING_LOST: "I can't see you: step into view",
     WRONG_VIEW: "Turn sideways to the camera",
+    HOLD_CAP: "Time is up: stop now",
 }
 
 

@@ -142,8 +142,11 @@ class RepStateMachine:
         return float(np.dot(ts, vs - vs.mean()) / max(np.dot(ts, ts), 1e-9))
 
     # -- the machine -----------------------------------------------------------------------
-    def update(self, t: float, value: float | None) -> RepResult | None:
-        """Advance one frame; returns the finished rep when one is counted on this frame."""
+    def update(self, t: float, value: float | None, may_start: bool = True) -> RepResult | None:
+        """Advance one frame; returns the finished rep when one is counted on this frame.
+
+        ``may_start=False`` keeps the machine at rest (another side's repetition is under way).
+        """
         dt = 0.0 if self._last_t is None else t - self._last_t
         self._last_t = t
         if value is None or not np.isfinite(value):
@@ -173,7 +176,7 @@ class RepStateMachine:
                 self.rest = float(np.clip(self.rest, p.rest_deg - p.rest_limit_deg, p.rest_deg + p.rest_limit_deg))
                 self.calibrated = True
                 e = self.excursion(value)
-            if e > p.start_deg and (self.calibrated or not p.adapt_rest):
+            if e > p.start_deg and may_start and (self.calibrated or not p.adapt_rest):
                 self._reset_rep()
                 self.phase = MOVING
                 # The rep began when the angle last sat near rest, not when it crossed start_deg.
