@@ -69,6 +69,10 @@ class AnglesCsvWriter:
 
 
 def measured_signal(exercise: Exercise) -> dict:
+    if not exercise.measures:
+        return {"name": "time in view", "field": None, "unit": "s", "expected_error_deg": None,
+                "description": "Nothing is measured for this exercise: the camera only times it.",
+                "method": "timer"}
     return {
         "name": exercise.signal_label,
         "field": exercise.signal_field,
@@ -88,8 +92,10 @@ def build_report(exercise: Exercise, analyzer: ExerciseAnalyzer, *, source: str,
         "exercise": exercise.id,
         "exercise_name": exercise.name,
         "level": exercise.level,
+        "level_reason": exercise.level_reason,
         "source": source,
         "reps": len(reps),
+        "reps_by_side": analyzer.reps_by_side,
         "target_reps": exercise.target_reps,
         "target_hold_s": exercise.hold_s,
         "target_angle_deg": exercise.target_deg,
