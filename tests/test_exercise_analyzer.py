@@ -92,3 +92,20 @@ def test_low_visibility_frames_are_not_measured():
     analyzer, feedback = run("standing_flexion", bend() + [0.0] * 15, visibility=0.2)
     assert analyzer.reps == []
     assert feedback[-1].phase == NO_PERSON
+
+
+def test_custom_form_rule_uses_its_own_message(tmp_path):
+    from dataclasses import replace
+
+    from formcheck.exercises import FormRule
+
+    rule = FormRule(code="lean_back", field="knee_angle_deg", below=150.0, phases=("moving", "hold"),
+                    min_duration_s=0.2, message="Sit tall: don't lean back")
+    exercise = replace(get_exercise("standing_flexion"), form=(rule,))
+    analyzer = ExerciseAnalyzer(exercise)
+    values = bend() + [0.0] * 15
+    cues = [analyzer.update(i / FPS, angles_for("standing_flexion", v, knee=140.0)).cue
+            for i, v in enumerate(values)]
+    assert analyzer.reps[0].warnings == ["lean_back"]
+    assert analyzer.events[0].message == "Sit tall: don't lean back"
+    assert "Sit tall: don't lean back" in cues

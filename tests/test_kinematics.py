@@ -93,3 +93,19 @@ def test_one_wrong_frame_does_not_flip_facing():
     flipped = side_view_figure(30.0, facing=-1)
     flipped.xy[0] = flipped.point("left_ear") + (flipped.point("left_ear") - flipped.point("nose"))  # nose behind
     assert tracker.update(flipped).facing == -1
+
+
+def test_leg_elevation_follows_the_foot_not_the_thigh():
+    """Lying down: a straight leg raised 40 deg reads 40; a bent support leg (thigh up, foot on
+    the floor) reads near 0 although its thigh is raised."""
+    hip = np.array([300.0, 300.0])
+    raised = hip + 100 * np.array([-math.cos(math.radians(40)), -math.sin(math.radians(40))])
+    pts = {"left_shoulder": (450, 300), "right_shoulder": (450, 300), "left_hip": tuple(hip),
+           "right_hip": tuple(hip), "nose": (500, 290), "left_ear": (490, 295), "right_ear": (490, 295),
+           "left_knee": tuple(hip + (raised - hip) / 2), "left_ankle": tuple(raised),
+           "right_knee": (250, 250), "right_ankle": (210, 302)}
+    angles = KinematicsTracker().update(KeyPoints.from_dict(pts))
+    assert angles.leg_elevation_left_deg == pytest.approx(40.0, abs=0.5)
+    assert angles.thigh_elevation_right_deg > 40.0
+    assert abs(angles.leg_elevation_right_deg) < 3.0
+    assert angles.ankle_angle_deg == getattr(angles, f"ankle_angle_{angles.side}_deg")

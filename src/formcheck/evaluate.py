@@ -305,7 +305,7 @@ def _fmt(x, spec: str, none: str = "-") -> str:
 
 
 def table(results: list[ClipResult]) -> str:
-    head = (f"{'clip':38s} {'exercise':17s} {'mode':6s} {'reps':>7s} {'hold err':>8s} {'trunk MAE':>9s} "
+    head = (f"{'clip':38s} {'exercise':20s} {'mode':6s} {'reps':>7s} {'hold err':>8s} {'trunk MAE':>9s} "
             f"{'hip MAE':>7s} {'detect':>6s} {'form P/R':>9s} {'ms/frame':>8s}")
     lines = [head, "-" * len(head)]
     for r in results:
@@ -316,7 +316,7 @@ def table(results: list[ClipResult]) -> str:
         pr = f"{_fmt(r.form_precision, '.2f')}/{_fmt(r.form_recall, '.2f')}"
         trunk = r.angles.get("trunk_inclination_deg", {}).get("mae")
         hip = r.angles.get("hip_angle_deg", {}).get("mae")
-        lines.append(f"{r.clip:38s} {r.exercise:17s} {r.mode:6s} {reps:>7s} {_fmt(r.max_hold_error_s, '.2f'):>8s} "
+        lines.append(f"{r.clip:38s} {r.exercise:20s} {r.mode:6s} {reps:>7s} {_fmt(r.max_hold_error_s, '.2f'):>8s} "
                      f"{_fmt(trunk, '.1f'):>9s} {_fmt(hip, '.1f'):>7s} {_fmt(r.detection_rate, '.0%'):>6s} "
                      f"{pr:>9s} {_fmt(r.ms_per_frame, '.1f'):>8s}")
     return "\n".join(lines)

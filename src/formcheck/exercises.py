@@ -33,6 +33,7 @@ class FormRule:
     above: float | None = None
     phases: tuple[str, ...] = ("moving", "hold", "returning")
     min_duration_s: float = 0.3
+    message: str = ""  # the on-screen cue; defaults to the built-in text for known codes
 
     def field_for(self, side: str | None, near_side: str) -> str:
         return self.field.format(side=side or near_side)
@@ -139,11 +140,11 @@ def _parse_rules(top: _Fields, source: str) -> tuple[FormRule, ...]:
         if not isinstance(raw, dict):
             raise top._fail(f"form[{i}]", "must be a table ([[form]])")
         rf = _Fields(source, raw, f"form[{i}].")
-        rf.check_unknown({"code", "field", "below", "above", "phases", "min_duration_s"})
+        rf.check_unknown({"code", "field", "below", "above", "phases", "min_duration_s", "message"})
         rule = FormRule(code=rf.get("code", str), field=rf.choice("field", SIGNAL_FIELDS + SIDED_FIELDS),
                         below=rf.get("below", float, None), above=rf.get("above", float, None),
                         phases=rf.get("phases", tuple, ("moving", "hold", "returning")),
-                        min_duration_s=rf.get("min_duration_s", float, 0.3))
+                        min_duration_s=rf.get("min_duration_s", float, 0.3), message=rf.get("message", str, ""))
         if (rule.below is None) == (rule.above is None):
             raise rf._fail("below", "or 'above' must be given (exactly one of them)")
         bad = [ph for ph in rule.phases if ph not in PHASE_NAMES]

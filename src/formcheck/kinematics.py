@@ -73,6 +73,11 @@ class Angles:
     thigh_elevation_right_deg: float = float("nan")
     ankle_angle_left_deg: float = float("nan")  # knee-ankle-toe, 90-ish = foot at right angle
     ankle_angle_right_deg: float = float("nan")
+    ankle_angle_deg: float = float("nan")  # near side (ankle pumps)
+    # hip -> ankle: how high the foot is lifted; unlike the thigh it stays low when the knee bends
+    # with the foot on the floor (straight leg raise beside a bent support leg)
+    leg_elevation_left_deg: float = float("nan")
+    leg_elevation_right_deg: float = float("nan")
     elbow_angle_left_deg: float = float("nan")
     elbow_angle_right_deg: float = float("nan")
     # Whole-body lines (near side)
@@ -83,6 +88,12 @@ class Angles:
     # Front view: how far each foot is lifted above the other, in leg lengths
     foot_lift_left: float = float("nan")
     foot_lift_right: float = float("nan")
+    foot_lift_left_pct: float = float("nan")  # the same in percent of leg length (degree-like scale)
+    foot_lift_right_pct: float = float("nan")
+    # Bird dog (side view): the higher of one arm and the opposite thigh above the horizontal, so
+    # "left" = left arm with right leg; either limb alone still shows the rep if the other is hidden
+    diagonal_lift_left_deg: float = float("nan")
+    diagonal_lift_right_deg: float = float("nan")
     visibility: float = 0.0  # lowest visibility of the near side's shoulder, hip and knee
     width_ratio: float = float("nan")  # shoulder width / trunk length: small in a side view
 
@@ -169,6 +180,7 @@ class KinematicsTracker:
             setattr(out, f"arm_elevation_{s}_deg", _elevation_deg(sh, wrist))
             setattr(out, f"thigh_elevation_{s}_deg", _elevation_deg(hip, knee))
             setattr(out, f"ankle_angle_{s}_deg", angle_deg(knee, ankle, toe))
+            setattr(out, f"leg_elevation_{s}_deg", _elevation_deg(hip, ankle))
             setattr(out, f"elbow_angle_{s}_deg", angle_deg(sh, elbow, wrist))
         out.hip_angle_deg = getattr(out, f"hip_angle_{side}_deg")
         sh, hip, knee, ankle = (kp.point(f"{side}_{j}") for j in ("shoulder", "hip", "knee", "ankle"))
@@ -182,7 +194,14 @@ class KinematicsTracker:
         if leg > 1e-6:
             lift = (kp.point("left_ankle")[1] - kp.point("right_ankle")[1]) / (leg / 2)
             out.foot_lift_right, out.foot_lift_left = lift, -lift
+            out.foot_lift_right_pct, out.foot_lift_left_pct = 100.0 * lift, -100.0 * lift
+        for s, other in (("left", "right"), ("right", "left")):
+            pair = [v for v in (getattr(out, f"arm_elevation_{s}_deg"), getattr(out, f"thigh_elevation_{other}_deg"))
+                    if not math.isnan(v)]
+            if pair:
+                setattr(out, f"diagonal_lift_{s}_deg", max(pair))
         out.knee_angle_deg = getattr(out, f"knee_angle_{side}_deg")
+        out.ankle_angle_deg = getattr(out, f"ankle_angle_{side}_deg")
         out.visibility = min(kp.vis(f"{side}_{j}") for j in ("shoulder", "hip", "knee"))
         trunk_len = float(np.linalg.norm(shoulder_mid - hip_mid))
         if trunk_len > 1e-6:

@@ -44,24 +44,24 @@ class ExerciseAnalyzer:
         self._front_since: float | None = None
         self._wrong_view = False
         self._capped = False
-        self._last_warning: tuple[float, str] | None = None
+        self._last_warning: Event | None = None
 
     @property
     def machine(self) -> RepStateMachine | None:
         return self.machines.get(self.active)
 
     # -- events --------------------------------------------------------------------------
-    def _emit(self, t: float, code: str, rep: int | None = None) -> Event:
-        event = Event(t, code, EVENT_MESSAGES.get(code, code), rep)
+    def _emit(self, t: float, code: str, rep: int | None = None, message: str = "") -> Event:
+        event = Event(t, code, message or EVENT_MESSAGES.get(code, code.replace("_", " ")), rep)
         self.events.append(event)
-        self._last_warning = (t, code)
+        self._last_warning = event
         return event
 
-    def _warn_rep(self, t: float, code: str) -> None:
+    def _warn_rep(self, t: float, code: str, message: str = "") -> None:
         """A form warning belonging to the repetition in progress (once per rep)."""
         if code not in self._rep_warnings:
             self._rep_warnings.append(code)
-            self._emit(t, code, len(self.reps) + 1)
+            self._emit(t, code, len(self.reps) + 1, message)
 
     # -- per frame ---------------------------------------------------------------------
     def _visible(self, t: float, angles: Angles) -> bool:
@@ -102,7 +102,7 @@ class ExerciseAnalyzer:
                 if since is None:
                     self._rule_since[rule.code] = t
                 elif t - since >= rule.min_duration_s:
-                    self._warn_rep(t, rule.code)
+                    self._warn_rep(t, rule.code, rule.message)
             else:
                 self._rule_since[rule.code] = None
 
@@ -165,9 +165,9 @@ class ExerciseAnalyzer:
         tracking = m.tracking if m else self._lost_since is None and self._last_t is not None
         if not tracking:
             return EVENT_MESSAGES[TRACKING_LOST] if self._lost_reported else "Hold still: finding you"
-        if self._last_warning and t - self._last_warning[0] < CUE_HOLD_S and self._last_warning[1] not in (
-                TRACKING_LOST, WRONG_VIEW):
-            return EVENT_MESSAGES[self._last_warning[1]]
+        last = self._last_warning
+        if last and t - last.t_s < CUE_HOLD_S and last.code not in (TRACKING_LOST, WRONG_VIEW):
+            return last.message
         if m is None:  # timer
             return ex.cues.get("hold_done") if self.timer_s >= ex.hold_s else ex.cues.get("hold") or "Hold"
         if m.phase == HOLD:
