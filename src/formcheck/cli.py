@@ -19,12 +19,18 @@ def samples_dir() -> Path:
 
 def _print_report(report: dict, out: Path | None = None) -> None:
     sig = report["measured_signal"]
-    print(f"{report['exercise_name']}: {report['reps']} repetitions "
+    by_side = report.get("reps_by_side")
+    sides = f" ({', '.join(f'{k} {v}' for k, v in by_side.items())})" if by_side else ""
+    print(f"{report['exercise_name']} [{report['level']}]: {report['reps']} repetitions{sides} "
           f"(target {report['target_reps']}), {report['detected_frames']}/{report['frames']} frames with a person")
-    print(f"Measured: {sig['name']} ({sig['unit']}), expected error about {sig['expected_error_deg']:.0f} deg")
+    if sig["expected_error_deg"] is not None:
+        print(f"Measured: {sig['name']} ({sig['unit']}), expected error about {sig['expected_error_deg']:.0f} deg")
+    else:
+        print(f"Measured: {sig['description']}")
     for rep in report["rep_details"]:
         warn = ", ".join(rep["warnings"]) or "ok"
-        print(f"  rep {rep['index']}: {rep['start_s']:6.1f}-{rep['end_s']:5.1f} s  peak {rep['peak_angle_deg']:6.1f} deg"
+        side = f" {rep['side']}" if rep.get("side") else ""
+        print(f"  rep {rep['index']}{side}: {rep['start_s']:6.1f}-{rep['end_s']:5.1f} s  peak {rep['peak_angle_deg']:6.1f} deg"
               f"  hold {rep['hold_s']:4.1f} s  {warn}")
     timing = report.get("timing") or {}
     if timing.get("speed_x_real_time"):
@@ -65,14 +71,40 @@ def cmd_live(args) -> int:
     return 130 if report.get("interrupted") else 0
 
 
+def cmd_session(args) -> int:
+    from .session_run import run_session
+
+    summary = run_session(args.routine, camera=args.camera, source_file=args.source, source_end=args.source_end,
+                          keys_file=args.keys, window=not args.no_window, data_dir=args.data_dir,
+                          audio=not args.no_audio, model=args.model, exercises_dir=args.exercises_dir)
+    for line in summary["lines"]:
+        print(line)
+    timing = summary["timing"]
+    if timing["latency_ms_median"] is not None:
+        print(f"Display {timing['display_fps']} fps, pose {timing['pose_updates_per_s']} updates/s, camera-to-overlay "
+              f"latency {timing['latency_ms_median']:.0f} ms median, {timing['latency_ms_p95']:.0f} ms 95th percentile.")
+    print(f"Log and summary in {summary['folder']} (open summary.html in a browser).")
+    return 130 if summary["end_reason"] == "interrupted" else 0
+
+
 def cmd_exercises(args) -> int:
     from .exercises import load_exercises
 
+    print("Levels: measured = angle, reps and holds validated on clips with known truth; "
+          "tracked = counted and timed, angle less reliable; timer = the camera cannot measure it, "
+          "formcheck times and guides.\n")
     for ex in load_exercises(args.exercises_dir).values():
-        print(f"{ex.id:18s} {ex.name} [{ex.level}] view: {ex.view}")
-        print(f"{'':18s} measures {ex.signal_label} (about +-{ex.expected_error_deg:.0f} deg); "
-              f"target {ex.target_reps} reps, hold {ex.hold_s:g} s")
-        print(f"{'':18s} {ex.summary}")
+        per_side = " per side" if ex.sides else ""
+        print(f"{ex.id:20s} {ex.name} [{ex.level}] view: {ex.view}")
+        if ex.measures:
+            print(f"{'':20s} measures {ex.signal_label} (about +-{ex.expected_error_deg:.0f} deg); "
+                  f"target {ex.target_reps} reps{per_side}, hold {ex.hold_s:g} s")
+        else:
+            print(f"{'':20s} timed: hold {ex.hold_s:g} s" + (f", never more than {ex.hold_cap_s:g} s"
+                                                            if ex.hold_cap_s else ""))
+        if ex.level_reason:
+            print(f"{'':20s} why {ex.level}: {ex.level_reason}")
+        print(f"{'':20s} {ex.summary}")
     return 0
 
 
@@ -145,6 +177,22 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--out", "-o", type=Path, help="session folder (default: a new folder in the user data folder)")
     common(p)
     p.set_defaults(func=cmd_live)
+
+    p = sub.add_parser("session", help="a guided session: safety questions, then each exercise of a routine")
+    p.add_argument("--routine", default="default",
+                   help="'default' (the flexion-biased programme) or a routine .toml file (see README)")
+    src = p.add_mutually_exclusive_group()
+    src.add_argument("--camera", type=int, default=0, help="camera index (default 0)")
+    src.add_argument("--source", type=Path, help="a video file standing in for the camera (played at real time, looped)")
+    p.add_argument("--source-end", choices=("loop", "stop"), default="loop",
+                   help="when --source ends: loop it (default) or act like an unplugged camera")
+    p.add_argument("--keys", type=Path, help="key presses from a file: one 'SECONDS KEY' per line")
+    p.add_argument("--no-window", action="store_true", help="run without a window (with --keys, for tests)")
+    p.add_argument("--no-audio", action="store_true", help="no tones or speech")
+    p.add_argument("--data-dir", type=Path,
+                   help="data folder; sessions go in DATA_DIR/sessions/ (default: the user data folder)")
+    common(p)
+    p.set_defaults(func=cmd_session)
 
     p = sub.add_parser("exercises", help="list the exercises and what each measures")
     p.add_argument("--exercises-dir", type=Path, help="folder of extra exercise definition .toml files")

@@ -16,6 +16,8 @@ from .errors import FormcheckError
 from .eventlog import JsonlLog
 from .exercises import get_exercise
 from .pipeline import Pipeline
+from .analyzers import ExerciseAnalyzer
+from .keypoints import KeyPoints
 from .pose import LivePoseEstimator
 from .report import AnglesCsvWriter, build_report, ensure_writable_dir, write_json
 
@@ -23,14 +25,20 @@ WINDOW = "formcheck"
 CAMERA_RETRIES = 3
 
 
+def sessions_root(data_dir: Path | None = None) -> Path:
+    """``DATA/sessions``: DATA is the per-user data folder (honours XDG_DATA_HOME) unless given."""
+    if data_dir is None:
+        from platformdirs import user_data_dir
+
+        data_dir = Path(user_data_dir("formcheck", appauthor=False))
+    return Path(data_dir) / "sessions"
+
+
 def default_session_dir() -> Path:
-    from platformdirs import user_data_dir
-
-    stamp = datetime.now().strftime("%Y%m%d-%H%M%S")
-    return Path(user_data_dir("formcheck", appauthor=False)) / "sessions" / stamp
+    return sessions_root() / datetime.now().strftime("%Y%m%d-%H%M%S")
 
 
-def _paced(source):
+def paced(source):
     """Yield a file's frames no faster than real time, as a camera would deliver them."""
     start = time.monotonic()
     for frame in source:
@@ -40,20 +48,57 @@ def _paced(source):
         yield frame
 
 
-def _has_display() -> bool:
+def has_display() -> bool:
     import os
     import sys
 
     return sys.platform in ("win32", "darwin") or bool(os.environ.get("DISPLAY") or os.environ.get("WAYLAND_DISPLAY"))
 
 
+def require_display() -> None:
+    if not has_display():
+        raise FormcheckError("No display is available for the window.",
+                             "Run on a desktop session, or add --no-window to run headless.")
+
+
+class PoseFeed:
+    """Hands frames to a ``LivePoseEstimator`` and each new result out exactly once."""
+
+    def __init__(self, estimator: LivePoseEstimator) -> None:
+        self.estimator = estimator
+        self.updates = 0
+        self._last_t = float("-inf")
+
+    def push(self, image, t_s: float) -> tuple[float, KeyPoints | None] | None:
+        """Submit a frame (skipped while the model is busy); the newest unseen pose, if any."""
+        self.estimator.submit(image, t_s)
+        latest = self.estimator.latest()
+        if latest is None or latest[0] <= self._last_t:
+            return None
+        self._last_t = latest[0]
+        self.updates += 1
+        return latest
+
+
+class AnalyzerRecords:
+    """The log records (warnings as ``event``, finished ``rep``) an analyzer added since last asked."""
+
+    def __init__(self) -> None:
+        self._events = self._reps = 0
+
+    def new(self, analyzer: ExerciseAnalyzer) -> list[dict]:
+        records = [{"type": "event", **e.as_dict()} for e in analyzer.events[self._events:]]
+        records += [{"type": "rep", "t_s": r.end_s, **r.as_dict()} for r in analyzer.reps[self._reps:]]
+        self._events, self._reps = len(analyzer.events), len(analyzer.reps)
+        return records
+
+
 def run_live(exercise_id: str, *, camera: int = 0, source_file: Path | None = None, window: bool = True,
              model: Path | None = None, out_dir: Path | None = None, exercises_dir: Path | None = None,
              print_fn=print) -> dict:
     exercise = get_exercise(exercise_id, exercises_dir)
-    if window and not _has_display():
-        raise FormcheckError("No display is available for the window.",
-                             "Run on a desktop session, or add --no-window to run headless.")
+    if window:
+        require_display()
     if source_file is not None:
         VideoFileSource(source_file).close()  # a missing or unreadable file fails before anything is created
     out = ensure_writable_dir(Path(out_dir) if out_dir else default_session_dir())
@@ -61,19 +106,18 @@ def run_live(exercise_id: str, *, camera: int = 0, source_file: Path | None = No
 
     renderer = OverlayRenderer()
     status_base = f"{exercise.name}: {exercise.signal_label}"
-    displayed = pose_updates = 0
-    last_pose_t = -1.0
+    displayed = 0
     fps_display = 0.0
     interrupted = False
     started = time.monotonic()
     with LivePoseEstimator(model) as estimator, AnglesCsvWriter(out / "angles.csv") as csv_out, \
             JsonlLog(out / "events.jsonl") as log:
         pipeline = Pipeline(exercise, estimator)
+        feed, records = PoseFeed(estimator), AnalyzerRecords()
         log.write({"t_s": 0.0, "type": "start", "exercise": exercise.id,
                    "source": str(source_file) if source_file else f"camera {camera}",
                    "time": datetime.now().isoformat(timespec="seconds")})
         result = None
-        n_events = n_reps = 0
         lost = 0
         try:
             while True:
@@ -86,29 +130,22 @@ def run_live(exercise_id: str, *, camera: int = 0, source_file: Path | None = No
                 if source is None:
                     lost += 1
                 else:
-                    frames = _paced(source) if source_file else iter(source)
+                    frames = paced(source) if source_file else iter(source)
                     try:
                         for frame in frames:
                             lost = 0
-                            estimator.submit(frame.image, frame.t_s)
-                            latest = estimator.latest()
-                            if latest is not None and latest[0] > last_pose_t:
-                                last_pose_t = latest[0]
-                                result = pipeline.step(latest[0], latest[1])
-                                csv_out.write(pose_updates, result)
-                                pose_updates += 1
-                                analyzer = pipeline.analyzer
-                                for event in analyzer.events[n_events:]:
-                                    log.write({"type": "event", **event.as_dict()})
-                                for rep in analyzer.reps[n_reps:]:
-                                    log.write({"type": "rep", "t_s": rep.end_s, **rep.as_dict()})
-                                n_events, n_reps = len(analyzer.events), len(analyzer.reps)
+                            latest = feed.push(frame.image, frame.t_s)
+                            if latest is not None:
+                                result = pipeline.step(*latest)
+                                csv_out.write(feed.updates - 1, result)
+                                for record in records.new(pipeline.analyzer):
+                                    log.write(record)
                             displayed += 1
                             elapsed = time.monotonic() - started
                             fps_display = displayed / elapsed if elapsed > 0 else 0.0
                             if window and result is not None:
                                 status = (f"{status_base} | display {fps_display:4.1f} fps, "
-                                          f"pose {pose_updates / max(elapsed, 1e-6):4.1f}/s | q: quit")
+                                          f"pose {feed.updates / max(elapsed, 1e-6):4.1f}/s | q: quit")
                                 cv2.imshow(WINDOW, renderer.render(frame.image.copy(), result.keypoints,
                                                                    result.angles, result.feedback, status=status))
                                 if cv2.waitKey(1) & 0xFF in (ord("q"), 27):
@@ -135,7 +172,7 @@ def run_live(exercise_id: str, *, camera: int = 0, source_file: Path | None = No
                               frames=pipeline.frames, detected_frames=pipeline.detected_frames,
                               duration_s=elapsed, fps=fps_display,
                               timing={"display_fps": round(fps_display, 1),
-                                      "pose_updates_per_s": round(pose_updates / elapsed, 1) if elapsed else 0.0},
+                                      "pose_updates_per_s": round(feed.updates / elapsed, 1) if elapsed else 0.0},
                               outputs={"folder": str(out)})
         report["interrupted"] = interrupted
         write_json(out / "report.json", report)
