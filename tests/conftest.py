@@ -48,3 +48,28 @@ def load_truth(name: str) -> dict:
 @pytest.fixture
 def figure():
     return side_view_figure
+
+
+def replay(recording: str, exercise: str):
+    """Run a committed landmark recording (``samples/...landmarks.npz``) through the pipeline."""
+    from formcheck.exercises import get_exercise
+    from formcheck.pipeline import Pipeline
+    from formcheck.recording import LandmarkRecording
+
+    pipeline = Pipeline(get_exercise(exercise))
+    for t, raw in LandmarkRecording.load(SAMPLES / recording).frames():
+        pipeline.step(t, raw)
+    return pipeline
+
+
+def assert_counts(analyzer, reps, holds=None, tol=None, warnings=None) -> None:
+    """Reps (an int, or a dict per side), holds within ``tol`` s, and warnings per rep (None: skip)."""
+    if isinstance(reps, dict):
+        assert analyzer.reps_by_side == reps
+    else:
+        assert len(analyzer.reps) == reps
+    if holds is not None:
+        measured = [r.hold_s for r in analyzer.reps]
+        assert all(abs(m - h) <= tol for m, h in zip(measured, holds)), measured
+    if warnings is not None:
+        assert [sorted(r.warnings) for r in analyzer.reps] == [sorted(w) for w in warnings]

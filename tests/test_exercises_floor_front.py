@@ -11,22 +11,13 @@ import math
 
 import pytest
 
-from conftest import SAMPLES
+from conftest import assert_counts, replay
 from formcheck.analyzers import ExerciseAnalyzer
 from formcheck.exercises import get_exercise
 from formcheck.kinematics import Angles
-from formcheck.pipeline import Pipeline
-from formcheck.recording import LandmarkRecording
 from test_rep_machine import FPS, bend
 
 EXERCISES = ("plank", "modified_plank", "bird_dog", "cat_cow", "single_leg_stand", "wall_angels", "dead_hang")
-
-
-def replay(recording: str, exercise: str) -> Pipeline:
-    pipeline = Pipeline(get_exercise(exercise))
-    for t, raw in LandmarkRecording.load(SAMPLES / recording).frames():
-        pipeline.step(t, raw)
-    return pipeline
 
 
 # recording, exercise, reps (or reps by side), true holds, hold tolerance, warnings per rep (None: not checked)
@@ -48,15 +39,7 @@ CLIPS = [
 @pytest.mark.parametrize("recording, exercise, reps, holds, tol, warnings", CLIPS, ids=[c[0] for c in CLIPS])
 def test_clip_replay(recording, exercise, reps, holds, tol, warnings):
     analyzer = replay(recording, exercise).analyzer
-    if isinstance(reps, dict):
-        assert analyzer.reps_by_side == reps
-    else:
-        assert len(analyzer.reps) == reps
-    if holds is not None:
-        measured = [r.hold_s for r in analyzer.reps]
-        assert all(abs(m - h) <= tol for m, h in zip(measured, holds)), measured
-    if warnings is not None:
-        assert [sorted(r.warnings) for r in analyzer.reps] == [sorted(w) for w in warnings]
+    assert_counts(analyzer, reps, holds, tol, warnings)
 
 
 def test_bird_dog_sides_alternate_on_the_synthetic_clip():
