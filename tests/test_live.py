@@ -44,10 +44,11 @@ def test_live_headless_counts_and_logs_reps_and_warnings(tmp_path):
     assert report["timing"]["pose_updates_per_s"] > 5
 
 
-def test_ctrl_c_ends_cleanly_with_the_log_and_report(tmp_path):
+@pytest.mark.parametrize("stop", [signal.SIGINT, signal.SIGTERM], ids=["ctrl-c", "sigterm"])
+def test_ctrl_c_or_sigterm_ends_cleanly_with_the_log_and_report(tmp_path, stop):
     proc = start_live(SAMPLES / "standing_flexion_1.mp4", tmp_path)
     wait_for_rep(tmp_path / "events.jsonl")
-    proc.send_signal(signal.SIGINT)
+    proc.send_signal(stop)
     out, err = proc.communicate(timeout=60)
     assert proc.returncode == 130, err
     assert "Traceback" not in err
