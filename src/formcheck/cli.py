@@ -10,6 +10,7 @@ from pathlib import Path
 
 from . import __version__
 from .errors import FormcheckError
+from .native_logs import filter_native_logs
 
 EXIT_USER_ERROR = 2
 DEMO_CLIP = "standing_flexion_1.mp4"
@@ -241,7 +242,8 @@ def main(argv: list[str] | None = None) -> int:
     if threading.current_thread() is threading.main_thread():
         signal.signal(signal.SIGTERM, _stop_on_sigterm)
     try:
-        return args.func(args)
+        with filter_native_logs():
+            return args.func(args)
     except FormcheckError as exc:
         print(f"formcheck: {exc}", file=sys.stderr)
         return EXIT_USER_ERROR
