@@ -24,8 +24,10 @@ def _print_report(report: dict, out: Path | None = None) -> None:
     sig = report["measured_signal"]
     by_side = report.get("reps_by_side")
     sides = f" ({', '.join(f'{k} {v}' for k, v in by_side.items())})" if by_side else ""
+    per_side = " per side" if by_side else ""
     print(f"{report['exercise_name']} [{report['level']}]: {report['reps']} repetitions{sides} "
-          f"(target {report['target_reps']}), {report['detected_frames']}/{report['frames']} frames with a person")
+          f"(target {report['target_reps']}{per_side}), {report['detected_frames']}/{report['frames']} frames "
+          "with a person")
     if sig["expected_error_deg"] is not None:
         print(f"Measured: {sig['name']} ({sig['unit']}), expected error about {sig['expected_error_deg']:.0f} deg")
     else:
