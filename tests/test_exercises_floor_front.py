@@ -163,3 +163,16 @@ def test_kinematics_diagonal_and_foot_lift_fields(figure):
     assert a.diagonal_lift_left_deg == a.thigh_elevation_right_deg  # the visible limb still counts
     assert a.foot_lift_left_pct == pytest.approx(100.0 * a.foot_lift_left)
     assert not math.isnan(a.diagonal_lift_right_deg)
+
+
+def test_wall_angels_on_a_real_clip_counts_nothing_and_asks_to_face_the_camera():
+    """A person turning on the spot with arms down: no wall-angel reps; side-on is the wrong view."""
+    analyzer = replay("standing-neutral_polybag_1.landmarks.npz", "wall_angels").analyzer
+    assert analyzer.reps == []
+    assert "wrong_view" in [e.code for e in analyzer.events]
+
+
+def test_dead_hang_on_a_clip_only_times_the_person_in_view():
+    pipeline = replay("standing_still.landmarks.npz", "dead_hang")
+    assert pipeline.analyzer.reps == []
+    assert pipeline.analyzer.timer_s == pytest.approx(14 / 15, abs=0.1)  # 15 frames at 15 fps
