@@ -115,7 +115,7 @@ class Layout:
         return max(6, round(self.unit * 0.035))
 
     def reps_panel_height(self, with_side: bool) -> int:
-        side_line = self.cap(LABEL_SIZE) + self.pad if with_side else 0
+        side_line = self.cap(LABEL_SIZE) + 2 * self.pad if with_side else 0
         return self.cap(REPS_SIZE) + side_line + 2 * self.pad
 
 
@@ -140,7 +140,7 @@ def _degree_text(value: float) -> str:
 def _degree_sign(scale: float) -> tuple[int, int]:
     """Radius of the drawn degree ring and its gap to the digits."""
     cap = CAP_HEIGHT * scale
-    return max(2, round(cap * 0.18)), max(1, round(cap * 0.08))
+    return max(3, round(cap * 0.2)), max(1, round(cap * 0.08))
 
 
 def _degrees_width(value: float, scale: float, thickness: int) -> int:
@@ -165,8 +165,8 @@ def _put_degrees(scene: np.ndarray, value: float, org: tuple[int, int], scale: f
     centre = (org[0] + _text_width(text, scale, thickness) + gap + radius,
               org[1] - round(CAP_HEIGHT * scale) + radius)
     ring = max(1, thickness - 1)
-    if outline:
-        cv2.circle(scene, centre, radius, BLACK, ring + 2, cv2.LINE_AA)
+    if outline:  # a thin rim only: a thick one would fill the small ring into a blob
+        cv2.circle(scene, centre, radius, BLACK, ring + 1, cv2.LINE_AA)
     cv2.circle(scene, centre, radius, colour, ring, cv2.LINE_AA)
 
 
@@ -190,7 +190,6 @@ def _fit_scale(text: str, scale: float, thickness: int, max_width: int) -> float
 def _is_past(value: float, threshold: float, start: float) -> bool:
     """Whether ``value`` has reached ``threshold`` coming from ``start`` (either direction)."""
     return (value - threshold) * (threshold - start) >= 0
-
 
 
 # --- annotators ----------------------------------------------------------------------------
@@ -240,28 +239,33 @@ class AngleGeometry:
     value_deg: float
 
 
-def angle_geometry(keypoints: KeyPoints | None, angles: Angles | None, signal_name: str) -> AngleGeometry | None:
+def angle_geometry(keypoints: KeyPoints | None, angles: Angles | None, signal_name: str,
+                   side: str | None = None) -> AngleGeometry | None:
     """The vertex and rays of the angle named by ``signal_name``; None if it cannot be drawn.
 
-    trunk...: at hip-mid, from image-up to the hip-mid -> shoulder-mid line; hip...: at the
-    near-side hip, shoulder to knee; knee...: at the near-side knee, hip to ankle.
+    "trunk...": at hip-mid, from image-up to the hip-mid -> shoulder-mid line; "hip angle...":
+    at the hip, shoulder to knee; "knee angle...": at the knee, hip to ankle. The names are
+    matched by their start only, since labels such as "body line (shoulder-hip-knee)" or
+    "hip sag" mention joints without being that joint's angle. Joint angles are drawn on
+    ``side`` (the moving leg of an alternating exercise) or else on the near side.
     """
     if keypoints is None or angles is None:
         return None
     name = signal_name.lower()
+    side = side or angles.side
     if name.startswith("trunk"):
         vertex = (keypoints.point("left_hip") + keypoints.point("right_hip")) / 2.0
         second = (keypoints.point("left_shoulder") + keypoints.point("right_shoulder")) / 2.0
         first = vertex + (0.0, -float(np.linalg.norm(second - vertex)))
         value = angles.trunk_inclination_deg
-    elif angles.side not in SIDES:
+    elif side not in SIDES:
         return None
-    elif "hip" in name:
-        first, vertex, second = (keypoints.point(f"{angles.side}_{j}") for j in ("shoulder", "hip", "knee"))
-        value = angles.hip_angle_deg
-    elif "knee" in name:
-        first, vertex, second = (keypoints.point(f"{angles.side}_{j}") for j in ("hip", "knee", "ankle"))
-        value = angles.knee_angle_deg
+    elif name.startswith("hip angle"):
+        first, vertex, second = (keypoints.point(f"{side}_{j}") for j in ("shoulder", "hip", "knee"))
+        value = getattr(angles, f"hip_angle_{side}_deg")
+    elif name.startswith("knee angle"):
+        first, vertex, second = (keypoints.point(f"{side}_{j}") for j in ("hip", "knee", "ankle"))
+        value = getattr(angles, f"knee_angle_{side}_deg")
     else:
         return None
     points = np.array([first, vertex, second])
@@ -297,7 +301,7 @@ class AngleArcAnnotator:
 
     def annotate(self, scene: np.ndarray, keypoints: KeyPoints | None, angles: Angles | None,
                  feedback: Feedback) -> np.ndarray:
-        geometry = angle_geometry(keypoints, angles, feedback.signal_name)
+        geometry = angle_geometry(keypoints, angles, feedback.signal_name, feedback.side)
         if geometry is None:
             return scene
         layout = Layout.of(scene)
@@ -314,16 +318,44 @@ class AngleArcAnnotator:
         cv2.ellipse(scene, centre, (radius, radius), 0.0, start, end, self.colour,
                     layout.thickness + 1, cv2.LINE_AA)
 
-        # Value just outside the arc on its bisector, pushed out by the text box's extent there.
         scale, thickness = layout.font(ARC_SIZE)
-        text_w, text_h = _degrees_width(geometry.value_deg, scale, thickness), layout.cap(ARC_SIZE)
-        mid = math.radians((start + end) / 2.0)
-        dx, dy = math.cos(mid), math.sin(mid)
-        distance = radius + layout.pad + 0.5 * (abs(dx) * text_w + abs(dy) * text_h)
-        org = (round(geometry.vertex[0] + dx * distance - text_w / 2),
-               round(geometry.vertex[1] + dy * distance + text_h / 2))
+        text_w = _degrees_width(geometry.value_deg, scale, thickness)
+        text_h = layout.cap(ARC_SIZE)
+        centre_x, centre_y = _arc_label_centre(geometry.vertex, rays[1], start, end, radius,
+                                               (text_w / 2, text_h / 2), layout.pad)
+        org = (round(centre_x - text_w / 2), round(centre_y + text_h / 2))
         _put_degrees(scene, geometry.value_deg, org, scale, self.colour, thickness, outline=True)
         return scene
+
+
+def _arc_label_centre(vertex: np.ndarray, second_ray: np.ndarray, start_deg: float, end_deg: float,
+                      radius: int, half_size: tuple[float, float], gap: int) -> tuple[float, float]:
+    """Centre for the arc's value label: inside the angle, clear of both rays.
+
+    A box of ``half_size`` on the bisector must be far enough out that neither ray crosses it.
+    For a narrow angle that would be far away, so the label goes beside the vertex instead, on
+    the side away from the second ray (the body: the trunk, the thigh, the shin).
+    """
+    half_w, half_h = half_size
+
+    def extent(dx: float, dy: float) -> float:  # the box's half-size in direction (dx, dy)
+        return half_w * abs(dx) + half_h * abs(dy)
+
+    half_angle = math.radians(abs(end_deg - start_deg) / 2.0)
+    mid = math.radians((start_deg + end_deg) / 2.0)
+    dx, dy = math.cos(mid), math.sin(mid)
+    if half_angle >= math.radians(15):
+        distance = radius + gap + extent(dx, dy)
+        for ray_deg in (start_deg, end_deg):
+            normal = math.radians(ray_deg + 90.0)
+            clearance = (extent(math.cos(normal), math.sin(normal)) + gap) / math.sin(min(half_angle, math.pi / 2))
+            distance = max(distance, clearance)
+    else:
+        dx, dy = -dy, dx
+        if dx * second_ray[0] + dy * second_ray[1] > 0:
+            dx, dy = -dx, -dy
+        distance = radius / 2 + gap + extent(dx, dy)
+    return vertex[0] + dx * distance, vertex[1] + dy * distance
 
 
 @dataclass(frozen=True)
@@ -392,11 +424,6 @@ class GaugeAnnotator:
         _shade(scene, bx0, bar_top, bx1, y_at(target), TARGET_GREEN, BAND_ALPHA)
         if has_limit and (limit - rest) * (target - rest) > 0:  # only a limit on the moving side has a zone
             _shade(scene, bx0, bar_top, bx1, y_at(limit), LIMIT_RED, BAND_ALPHA)
-        for tick, colour in ticks:
-            y = y_at(tick)
-            cv2.line(scene, (bx0, y), (bx1, y), colour, 1, cv2.LINE_AA)
-            _put_degrees(scene, tick, (bx1 + pad, y + layout.cap(LABEL_SIZE) // 2), label_scale, colour, label_thick)
-
         if has_limit and math.isfinite(value) and _is_past(value, limit, rest):
             colour = LIMIT_RED
         elif math.isfinite(value) and _is_past(value, target, rest):
@@ -408,6 +435,12 @@ class GaugeAnnotator:
             inset = bar_w // 4  # a narrower fill keeps the bands visible on both sides of it
             cv2.rectangle(scene, (bx0 + inset, y), (bx1 - inset, bar_bottom), colour, -1)
             cv2.line(scene, (bx0 - pad // 2, y), (bx1 + pad // 2, y), colour, max(2, layout.thickness), cv2.LINE_AA)
+        # Ticks over the fill, so the target line stays visible once the fill passes it.
+        for tick, tick_colour in ticks:
+            y = y_at(tick)
+            cv2.line(scene, (bx0, y), (bx1, y), tick_colour, max(1, layout.thickness - 1), cv2.LINE_AA)
+            _put_degrees(scene, tick, (bx1 + pad, y + layout.cap(LABEL_SIZE) // 2), label_scale, tick_colour,
+                         label_thick)
         _put_degrees(scene, value, (bx0, value_y), value_scale, colour, value_thick)
         return scene
 
@@ -431,7 +464,7 @@ class RepCounterAnnotator:
             side = f"{feedback.side} side"
             side_scale, side_thick = layout.font(LABEL_SIZE)
             side_w = _text_width(side, side_scale, side_thick)
-            _put_text(scene, side, (x0 + (width - side_w) // 2, baseline + pad + layout.cap(LABEL_SIZE)),
+            _put_text(scene, side, (x0 + (width - side_w) // 2, baseline + 2 * pad + layout.cap(LABEL_SIZE)),
                       side_scale, NEAR_LIMB, side_thick)
         return scene
 
