@@ -410,3 +410,47 @@ def test_status_stays_top_left_clear_of_the_rep_counter(width: int, height: int)
     assert xs.max() < width - layout.right_column_width - layout.margin
     assert ys.max() < layout.left_column_top
     assert not changed(frame(), StatusAnnotator().annotate(frame(), "")).any()
+
+
+# -- fitting text by measuring (OpenCV 5 quantises glyph advances, so width is not linear in scale)
+
+LONG_TEXTS = ["Hips too high: lower them slowly into one straight line from shoulder to knee",
+              "space: pause   n: skip   p: pain   m: mute   q: quit", "W" * 60, "i" * 120, "1 / 10"]
+
+
+@pytest.mark.parametrize("text", LONG_TEXTS)
+@pytest.mark.parametrize("max_width", [120, 200, 613, 1880])
+@pytest.mark.parametrize("scale,thickness", [(0.7, 2), (1.6, 3), (2.9, 6)])
+def test_fit_text_never_overflows_and_barely_shrinks(text, max_width, scale, thickness):
+    from formcheck.render import fit_text, text_width
+
+    fitted, stroke = fit_text(text, scale, thickness, max_width)
+    assert fitted <= scale and 1 <= stroke <= thickness
+    width = text_width(text, fitted, stroke)
+    if text_width(text, scale, thickness) <= max_width:
+        assert (fitted, stroke) == (scale, thickness)  # fits already: untouched
+    else:
+        assert width <= max_width
+        # Not shrunk far below what fits: one 3 % step more would still have fitted at most.
+        bigger = fitted * 1.02
+        assert bigger > scale or text_width(text, bigger, max(1, round(thickness * bigger / scale))) > max_width
+
+
+@pytest.mark.parametrize("width,height", FRAME_SIZES)
+@pytest.mark.parametrize("where", ["strip", "banner", "big", "card"])
+def test_session_screen_text_stays_inside_the_frame(width, height, where):
+    from formcheck.session import Screen
+    from formcheck.session_screens import draw_screen
+
+    long = "Stand side-on to the camera with your whole body in view from head to feet, please"
+    screens = {
+        "strip": Screen("tracking", keys=long, video=True),
+        "banner": Screen("setup", message=long, video=True),
+        "big": Screen("countdown", big="10:00:00", video=True),
+        "card": Screen("card", title=long, lines=(long, "W" * 80), keys=long),
+    }
+    scene = draw_screen(frame(width, height, value=0), screens[where], OverlayRenderer())
+    text_columns = np.nonzero((scene > 100).any(axis=(0, 2)))[0]
+    assert text_columns.size, "nothing was drawn"
+    margin = Layout.of(scene).margin
+    assert text_columns.min() >= margin // 2 and text_columns.max() < width - margin // 2

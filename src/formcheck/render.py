@@ -10,6 +10,7 @@ region only, never on a full-frame copy: the whole overlay runs every frame next
 """
 from __future__ import annotations
 
+import functools
 import math
 from dataclasses import dataclass
 
@@ -106,8 +107,8 @@ class Layout:
     @property
     def right_column_width(self) -> int:
         """Width shared by the rep and hold panels, from wide sample texts so it stays put."""
-        reps = _text_width("00 / 00", *self.font(REPS_SIZE))
-        hold = _text_width("0.0 / 0.0 s", *self.font(HOLD_SIZE)) + self.pad + 2 * self.hold_ring_radius
+        reps = text_width("00 / 00", *self.font(REPS_SIZE))
+        hold = text_width("0.0 / 0.0 s", *self.font(HOLD_SIZE)) + self.pad + 2 * self.hold_ring_radius
         return max(reps, hold) + 2 * self.pad
 
     @property
@@ -121,11 +122,36 @@ class Layout:
 
 # --- drawing helpers -------------------------------------------------------------------------
 
-def _text_width(text: str, scale: float, thickness: int) -> int:
-    return cv2.getTextSize(text, FONT, scale, thickness)[0][0]
+def text_width(text: str, scale: float, thickness: int) -> int:
+    """Width in pixels of ``text`` as drawn, including the stroke beyond the glyph advance."""
+    return cv2.getTextSize(text, FONT, scale, thickness)[0][0] + thickness
 
 
-def _put_text(scene: np.ndarray, text: str, org: tuple[int, int], scale: float,
+@functools.lru_cache(maxsize=2048)  # the same cue is fitted on every frame
+def fit_text(text: str, scale: float, thickness: int, max_width: int) -> tuple[float, int]:
+    """The largest font scale (and stroke) up to ``scale`` at which ``text`` is at most ``max_width`` wide.
+
+    Found by measuring (a bisection on the scale), not by one proportional step: OpenCV 5
+    quantises glyph advances, so width is not proportional to scale and a one-step fit can
+    overflow. The stroke shrinks with the scale so small text does not turn into blobs.
+    """
+    def stroke(s: float) -> int:
+        return max(1, round(thickness * s / scale))
+
+    if max_width <= 0 or not text or text_width(text, scale, thickness) <= max_width:
+        return scale, thickness
+    lo, hi = 0.0, scale
+    for _ in range(20):  # 2**-20 of the scale: far finer than a pixel
+        mid = 0.5 * (lo + hi)
+        if text_width(text, mid, stroke(mid)) <= max_width:
+            lo = mid
+        else:
+            hi = mid
+    lo = max(lo, scale * 2 ** -20)
+    return lo, stroke(lo)
+
+
+def put_text(scene: np.ndarray, text: str, org: tuple[int, int], scale: float,
               colour: tuple[int, int, int], thickness: int, outline: bool = False) -> None:
     """Text with its baseline at ``org``; ``outline`` adds a dark rim for text on bare video."""
     if outline:
@@ -144,7 +170,7 @@ def _degree_sign(scale: float) -> tuple[int, int]:
 
 
 def _degrees_width(value: float, scale: float, thickness: int) -> int:
-    width = _text_width(_degree_text(value), scale, thickness)
+    width = text_width(_degree_text(value), scale, thickness)
     if math.isfinite(value):
         radius, gap = _degree_sign(scale)
         width += gap + 2 * radius + thickness
@@ -158,11 +184,11 @@ def _put_degrees(scene: np.ndarray, value: float, org: tuple[int, int], scale: f
     Hershey fonts have no "°" (OpenCV 4 draws "?"), so the sign is a small ring.
     """
     text = _degree_text(value)
-    _put_text(scene, text, org, scale, colour, thickness, outline)
+    put_text(scene, text, org, scale, colour, thickness, outline)
     if not math.isfinite(value):
         return
     radius, gap = _degree_sign(scale)
-    centre = (org[0] + _text_width(text, scale, thickness) + gap + radius,
+    centre = (org[0] + text_width(text, scale, thickness) + gap + radius,
               org[1] - round(CAP_HEIGHT * scale) + radius)
     ring = max(1, thickness - 1)
     if outline:  # a thin rim only: a thick one would fill the small ring into a blob
@@ -170,7 +196,7 @@ def _put_degrees(scene: np.ndarray, value: float, org: tuple[int, int], scale: f
     cv2.circle(scene, centre, radius, colour, ring, cv2.LINE_AA)
 
 
-def _shade(scene: np.ndarray, x0: int, y0: int, x1: int, y1: int,
+def shade(scene: np.ndarray, x0: int, y0: int, x1: int, y1: int,
            colour: tuple[int, int, int] = PANEL, alpha: float = PANEL_ALPHA) -> None:
     """Blend a flat colour into a rectangle, in place, touching only that region."""
     height, width = scene.shape[:2]
@@ -179,12 +205,6 @@ def _shade(scene: np.ndarray, x0: int, y0: int, x1: int, y1: int,
         return
     roi = scene[y0:y1, x0:x1]
     cv2.addWeighted(roi, 1.0 - alpha, np.full_like(roi, colour), alpha, 0.0, dst=roi)
-
-
-def _fit_scale(text: str, scale: float, thickness: int, max_width: int) -> float:
-    """Shrink ``scale`` until ``text`` is at most ``max_width`` pixels wide."""
-    width = _text_width(text, scale, thickness)
-    return scale if width <= max_width else scale * max_width / width
 
 
 def _is_past(value: float, threshold: float, start: float) -> bool:
@@ -405,25 +425,25 @@ class GaugeAnnotator:
 
         bar_w, bar_h = max(8, round(layout.unit * 0.045)), round(layout.unit * 0.4)
         tick_w = max(_degrees_width(t, label_scale, label_thick) for t, _ in ticks)
-        inner_w = max(_text_width(feedback.signal_name, label_scale, label_thick), bar_w + pad + tick_w,
+        inner_w = max(text_width(feedback.signal_name, label_scale, label_thick), bar_w + pad + tick_w,
                       _degrees_width(value, value_scale, value_thick))
         x0, y0 = layout.margin, layout.left_column_top
         title_y = y0 + pad + layout.cap(LABEL_SIZE)
         bar_top = title_y + 2 * pad
         bar_bottom = bar_top + bar_h
         value_y = bar_bottom + 2 * pad + layout.cap(VALUE_SIZE)
-        _shade(scene, x0, y0, x0 + inner_w + 2 * pad, value_y + pad)
-        _put_text(scene, feedback.signal_name, (x0 + pad, title_y), label_scale, WHITE, label_thick)
+        shade(scene, x0, y0, x0 + inner_w + 2 * pad, value_y + pad)
+        put_text(scene, feedback.signal_name, (x0 + pad, title_y), label_scale, WHITE, label_thick)
 
         bx0, bx1 = x0 + pad, x0 + pad + bar_w
 
         def y_at(v: float) -> int:
             return round(bar_bottom - gauge.fraction(v) * bar_h)
 
-        _shade(scene, bx0, bar_top, bx1, bar_bottom, GAUGE_TRACK, 0.8)
-        _shade(scene, bx0, bar_top, bx1, y_at(target), TARGET_GREEN, BAND_ALPHA)
+        shade(scene, bx0, bar_top, bx1, bar_bottom, GAUGE_TRACK, 0.8)
+        shade(scene, bx0, bar_top, bx1, y_at(target), TARGET_GREEN, BAND_ALPHA)
         if has_limit and (limit - rest) * (target - rest) > 0:  # only a limit on the moving side has a zone
-            _shade(scene, bx0, bar_top, bx1, y_at(limit), LIMIT_RED, BAND_ALPHA)
+            shade(scene, bx0, bar_top, bx1, y_at(limit), LIMIT_RED, BAND_ALPHA)
         if has_limit and math.isfinite(value) and _is_past(value, limit, rest):
             colour = LIMIT_RED
         elif math.isfinite(value) and _is_past(value, target, rest):
@@ -453,18 +473,18 @@ class RepCounterAnnotator:
         pad = layout.pad
         text = f"{feedback.reps} / {feedback.target_reps}" if feedback.target_reps > 0 else f"{feedback.reps}"
         scale, thickness = layout.font(REPS_SIZE)
-        text_w = _text_width(text, scale, thickness)
+        text_w = text_width(text, scale, thickness)
         width = max(layout.right_column_width, text_w + 2 * pad)
         x1 = layout.width - layout.margin
         x0, y0 = x1 - width, layout.margin
-        _shade(scene, x0, y0, x1, y0 + layout.reps_panel_height(bool(feedback.side)))
+        shade(scene, x0, y0, x1, y0 + layout.reps_panel_height(bool(feedback.side)))
         baseline = y0 + pad + layout.cap(REPS_SIZE)
-        _put_text(scene, text, (x0 + (width - text_w) // 2, baseline), scale, WHITE, thickness)
+        put_text(scene, text, (x0 + (width - text_w) // 2, baseline), scale, WHITE, thickness)
         if feedback.side:
             side = f"{feedback.side} side"
             side_scale, side_thick = layout.font(LABEL_SIZE)
-            side_w = _text_width(side, side_scale, side_thick)
-            _put_text(scene, side, (x0 + (width - side_w) // 2, baseline + 2 * pad + layout.cap(LABEL_SIZE)),
+            side_w = text_width(side, side_scale, side_thick)
+            put_text(scene, side, (x0 + (width - side_w) // 2, baseline + 2 * pad + layout.cap(LABEL_SIZE)),
                       side_scale, NEAR_LIMB, side_thick)
         return scene
 
@@ -488,7 +508,7 @@ class HoldTimerAnnotator:
         x1 = layout.width - layout.margin
         x0 = x1 - layout.right_column_width
         y0 = 2 * layout.margin + layout.reps_panel_height(bool(feedback.side))
-        _shade(scene, x0, y0, x1, y0 + 2 * (radius + pad), alpha=PANEL_ALPHA if holding else 0.3)
+        shade(scene, x0, y0, x1, y0 + 2 * (radius + pad), alpha=PANEL_ALPHA if holding else 0.3)
 
         centre = (x1 - pad - radius, y0 + pad + radius)
         ring = max(2, radius // 4 if holding else radius // 6)
@@ -499,8 +519,8 @@ class HoldTimerAnnotator:
 
         text = f"{hold:.1f} / {feedback.target_hold_s:.1f} s"
         scale, thickness = layout.font(HOLD_SIZE)
-        scale = _fit_scale(text, scale, thickness, layout.right_column_width - 3 * pad - 2 * radius)
-        _put_text(scene, text, (x0 + pad, centre[1] + round(CAP_HEIGHT * scale) // 2), scale, colour, thickness)
+        scale, thickness = fit_text(text, scale, thickness, layout.right_column_width - 3 * pad - 2 * radius)
+        put_text(scene, text, (x0 + pad, centre[1] + round(CAP_HEIGHT * scale) // 2), scale, colour, thickness)
         return scene
 
 
@@ -524,13 +544,13 @@ class CueAnnotator:
         scale, thickness = layout.font(CUE_SIZE)
         banner_h = 2 * layout.cap(CUE_SIZE)  # from the unshrunk size, so the banner never jumps
         y0 = layout.height - banner_h
-        _shade(scene, 0, y0, layout.width, layout.height, alpha=0.65)
+        shade(scene, 0, y0, layout.width, layout.height, alpha=0.65)
         if warnings:
             cv2.rectangle(scene, (0, y0), (layout.width - 1, y0 + max(2, layout.thickness)), colour, -1)
-        scale = _fit_scale(text, scale, thickness, layout.width - 2 * layout.margin)
-        text_w = _text_width(text, scale, thickness)
+        scale, thickness = fit_text(text, scale, thickness, layout.width - 2 * layout.margin)
+        text_w = text_width(text, scale, thickness)
         baseline = y0 + (banner_h + round(CAP_HEIGHT * scale)) // 2
-        _put_text(scene, text, ((layout.width - text_w) // 2, baseline), scale, colour, thickness)
+        put_text(scene, text, ((layout.width - text_w) // 2, baseline), scale, colour, thickness)
         return scene
 
 
@@ -545,12 +565,12 @@ class StatusAnnotator:
         scale, thickness = layout.font(STATUS_SIZE)
         # Leave the top right to the rep counter.
         room = layout.width - layout.right_column_width - 3 * layout.margin - 2 * pad
-        scale = _fit_scale(text, scale, thickness, room)
+        scale, thickness = fit_text(text, scale, thickness, room)
         x0, y0 = layout.margin, layout.margin
-        _shade(scene, x0, y0, x0 + _text_width(text, scale, thickness) + 2 * pad,
+        shade(scene, x0, y0, x0 + text_width(text, scale, thickness) + 2 * pad,
                y0 + layout.cap(STATUS_SIZE) + 2 * pad)
         baseline = y0 + pad + (layout.cap(STATUS_SIZE) + round(CAP_HEIGHT * scale)) // 2
-        _put_text(scene, text, (x0 + pad, baseline), scale, WHITE, thickness)
+        put_text(scene, text, (x0 + pad, baseline), scale, WHITE, thickness)
         return scene
 
 

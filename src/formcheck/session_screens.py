@@ -10,8 +10,8 @@ from __future__ import annotations
 import cv2
 import numpy as np
 
-from .render import (AMBER, CAP_HEIGHT, CUE_SIZE, LIMIT_RED, WHITE, Layout, OverlayRenderer, _put_text,
-                     _shade, _text_width)
+from .render import (AMBER, CAP_HEIGHT, CUE_SIZE, LIMIT_RED, WHITE, Layout, OverlayRenderer, fit_text,
+                     put_text, shade, text_width)
 from .session import Screen
 
 TITLE_SIZE = 1.7
@@ -26,7 +26,7 @@ def wrap(text: str, scale: float, thickness: int, max_width: int) -> list[str]:
     lines, line = [], ""
     for word in text.split():
         candidate = f"{line} {word}".strip()
-        if line and _text_width(candidate, scale, thickness) > max_width:
+        if line and text_width(candidate, scale, thickness) > max_width:
             lines.append(line)
             line = word
         else:
@@ -42,9 +42,9 @@ def _strip(scene: np.ndarray, layout: Layout, text: str, bottom: int) -> None:
     """One line (key hints, a timer) on a dark strip whose lower edge is ``bottom``."""
     scale, thickness = layout.font(KEYS_SIZE)
     height = _strip_height(layout)
-    _shade(scene, 0, bottom - height, layout.width, bottom, alpha=0.7)
-    scale = min(scale, scale * (layout.width - 2 * layout.margin) / max(1, _text_width(text, scale, thickness)))
-    _put_text(scene, text, (layout.margin, bottom - layout.pad), scale, WHITE, thickness)
+    shade(scene, 0, bottom - height, layout.width, bottom, alpha=0.7)
+    scale, thickness = fit_text(text, scale, thickness, layout.width - 2 * layout.margin)
+    put_text(scene, text, (layout.margin, bottom - layout.pad), scale, WHITE, thickness)
 
 
 def _banner(scene: np.ndarray, layout: Layout, text: str, colour=WHITE) -> None:
@@ -52,22 +52,22 @@ def _banner(scene: np.ndarray, layout: Layout, text: str, colour=WHITE) -> None:
     scale, thickness = layout.font(CUE_SIZE)
     height = 2 * layout.cap(CUE_SIZE)
     y0 = layout.height - height
-    _shade(scene, 0, y0, layout.width, layout.height, alpha=0.65)
-    scale = min(scale, scale * (layout.width - 2 * layout.margin) / max(1, _text_width(text, scale, thickness)))
-    width = _text_width(text, scale, thickness)
-    _put_text(scene, text, ((layout.width - width) // 2, y0 + (height + round(CAP_HEIGHT * scale)) // 2),
+    shade(scene, 0, y0, layout.width, layout.height, alpha=0.65)
+    scale, thickness = fit_text(text, scale, thickness, layout.width - 2 * layout.margin)
+    width = text_width(text, scale, thickness)
+    put_text(scene, text, ((layout.width - width) // 2, y0 + (height + round(CAP_HEIGHT * scale)) // 2),
               scale, colour, thickness)
 
 
 def _big(scene: np.ndarray, layout: Layout, text: str) -> None:
-    scale, thickness = layout.font(BIG_SIZE)
-    width = _text_width(text, scale, thickness)
-    _put_text(scene, text, ((layout.width - width) // 2, (layout.height + layout.cap(BIG_SIZE)) // 2),
+    scale, thickness = fit_text(text, *layout.font(BIG_SIZE), layout.width - 2 * layout.margin)
+    width = text_width(text, scale, thickness)
+    put_text(scene, text, ((layout.width - width) // 2, (layout.height + layout.cap(BIG_SIZE)) // 2),
               scale, WHITE, thickness, outline=True)
 
 
 def _card(scene: np.ndarray, layout: Layout, screen: Screen) -> None:
-    _shade(scene, 0, 0, layout.width, layout.height, alpha=DIM_ALPHA)
+    shade(scene, 0, 0, layout.width, layout.height, alpha=DIM_ALPHA)
     accent = LIMIT_RED if screen.alert else AMBER
     if screen.alert:
         cv2.rectangle(scene, (0, 0), (layout.width - 1, layout.height - 1), LIMIT_RED, 2 * layout.thickness + 2)
@@ -76,7 +76,8 @@ def _card(scene: np.ndarray, layout: Layout, screen: Screen) -> None:
     scale, thickness = layout.font(TITLE_SIZE)
     for line in wrap(screen.title, scale, thickness, width):
         y += layout.cap(TITLE_SIZE)
-        _put_text(scene, line, (x, y), scale, accent, thickness)
+        line_scale, line_thick = fit_text(line, scale, thickness, width)  # a word too long to wrap
+        put_text(scene, line, (x, y), line_scale, accent, line_thick)
         y += layout.pad * 2
     y += layout.pad * 2
     scale, thickness = layout.font(BODY_SIZE)
@@ -84,7 +85,8 @@ def _card(scene: np.ndarray, layout: Layout, screen: Screen) -> None:
     for paragraph in screen.lines:
         for line in wrap(paragraph, scale, thickness, width):
             y += line_gap
-            _put_text(scene, line, (x, y), scale, WHITE, thickness)
+            line_scale, line_thick = fit_text(line, scale, thickness, width)
+            put_text(scene, line, (x, y), line_scale, WHITE, line_thick)
         y += layout.pad * 2
     if screen.big:
         _big(scene, layout, screen.big)
