@@ -12,7 +12,9 @@ from formcheck.pose import MODEL_SHA256, PoseEstimator, check_model, default_mod
 
 def test_committed_model_matches_its_recorded_checksum():
     path = default_model_path()
-    assert path == ROOT / "models" / "pose_landmarker_full.task"
+    # Package data (so a wheel has it); models/ links to the same file for people browsing the tree.
+    assert path == ROOT / "src" / "formcheck" / "assets" / "pose_landmarker_full.task"
+    assert (ROOT / "models" / "pose_landmarker_full.task").resolve() == path.resolve()
     assert file_sha256(path) == MODEL_SHA256
     sums = (ROOT / "models" / "SHA256SUMS").read_text().split()
     assert sums[0] == MODEL_SHA256
@@ -30,7 +32,7 @@ def test_model_loads_and_finds_the_person():
 
 def test_missing_bundled_model_says_how_to_restore(monkeypatch, tmp_path):
     monkeypatch.setenv("FORMCHECK_MODEL", str(tmp_path / "gone.task"))
-    with pytest.raises(FormcheckError, match="missing.*build_pose_model.py"):
+    with pytest.raises(FormcheckError, match="missing.*Reinstall formcheck.*--model"):
         check_model()
 
 

@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""Rebuild ``models/pose_landmarker_full.task`` from PyPI alone.
+"""Rebuild the bundled pose model (``src/formcheck/assets/pose_landmarker_full.task``, linked from ``models/``) from PyPI alone.
 
 Why this exists: the current ``mediapipe`` wheel ships no pose model and nothing may be
 downloaded from model hubs. The 0.10.14 wheel ships the two TFLite graphs of BlazePose
@@ -17,7 +17,7 @@ Steps:
    ``pose_landmarks_detector.tflite`` and fixed timestamps, so the output is byte-for-byte
    reproducible; print its sha256 (record it in ``models/README.md`` and ``models/SHA256SUMS``).
 
-Usage: ``python tools/build_pose_model.py [--out models/pose_landmarker_full.task] [--venv DIR]``
+Usage: ``python tools/build_pose_model.py [--out src/formcheck/assets/pose_landmarker_full.task] [--venv DIR]``
 This is a maintainer tool: CI never runs it; tests check the committed bundle instead.
 """
 from __future__ import annotations
@@ -112,7 +112,7 @@ def build(out: Path, venv_dir: Path) -> str:
 def main() -> None:
     root = Path(__file__).resolve().parents[1]
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--out", type=Path, default=root / "models" / "pose_landmarker_full.task")
+    parser.add_argument("--out", type=Path, default=root / "src" / "formcheck" / "assets" / "pose_landmarker_full.task")
     parser.add_argument("--venv", type=Path, default=Path(tempfile.gettempdir()) / "formcheck-mp-0.10.14",
                         help="virtual environment for the 0.10.14 metadata writer (created if missing)")
     args = parser.parse_args()

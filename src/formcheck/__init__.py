@@ -17,4 +17,9 @@ The whole loop, in a few lines::
 Modules, in the order data flows: ``capture`` -> ``pose`` (MediaPipe, returns ``KeyPoints``)
 -> ``filters`` -> ``kinematics`` -> ``analyzers`` -> ``render`` / ``report``.
 """
-__version__ = "0.1.0"
+from importlib.metadata import PackageNotFoundError, version
+
+try:
+    __version__ = version("formcheck")  # written once, in pyproject.toml
+except PackageNotFoundError:  # running from a source tree that was never installed
+    __version__ = "0+unknown"

@@ -21,21 +21,21 @@ os.environ.setdefault("GLOG_minloglevel", "2")  # keep MediaPipe's C++ start-up 
 import cv2  # noqa: E402
 import numpy as np  # noqa: E402
 
+from .assets import MODEL_FILENAME, model_path  # noqa: E402,F401  (MODEL_FILENAME: re-exported)
 from .errors import FormcheckError  # noqa: E402
 from .keypoints import KeyPoints  # noqa: E402
 
-MODEL_FILENAME = "pose_landmarker_full.task"
 # sha256 of the bundle that tools/build_pose_model.py builds (also in models/SHA256SUMS).
 MODEL_SHA256 = "cdbf300732f0e68a7f7ed90eb72b4e770e4e681d4bca6e78f90be4b63bb40a74"
 BUNDLE_MEMBERS = {"pose_detector.tflite", "pose_landmarks_detector.tflite"}
 
 
 def default_model_path() -> Path:
-    """``models/`` of the source checkout (the package is installed editable from it)."""
+    """The model shipped in the package (``formcheck/assets``), or ``$FORMCHECK_MODEL``."""
     env = os.environ.get("FORMCHECK_MODEL")
     if env:
         return Path(env)
-    return Path(__file__).resolve().parents[2] / "models" / MODEL_FILENAME
+    return model_path()
 
 
 def file_sha256(path: Path) -> str:
@@ -58,15 +58,16 @@ def check_model(path: Path | None = None) -> Path:
         if bundled:
             raise FormcheckError(
                 f"The pose model is missing: {path}.",
-                "Restore it with `git checkout -- models/` or rebuild it with "
-                "`python tools/build_pose_model.py`, or pass --model PATH.")
+                "Reinstall formcheck (`python -m pip install --force-reinstall formcheck`), or in a source "
+                "checkout restore it with `git checkout -- src/formcheck/assets/`, or pass --model PATH.")
         raise FormcheckError(f"Model file not found: {path}.", "Check the --model path.")
     if bundled:
         actual = file_sha256(path)
         if actual != MODEL_SHA256:
             raise FormcheckError(
                 f"The pose model {path} has been altered (sha256 {actual[:12]}..., expected {MODEL_SHA256[:12]}...).",
-                "Restore it with `git checkout -- models/` or rebuild it with `python tools/build_pose_model.py`.")
+                "Reinstall formcheck, or in a source checkout restore it with "
+                "`git checkout -- src/formcheck/assets/` or rebuild it with `python tools/build_pose_model.py`.")
         return path
     try:
         with zipfile.ZipFile(path) as zf:
