@@ -52,10 +52,16 @@ class Driver:
     """Feeds a Session a fake clock, keys and a stick figure bending by a scripted angle."""
 
     def __init__(self, the_routine, timings=FAST):
-        self.records, self.sound = [], FakeSound()
-        self.session = S.Session(the_routine, log=self.records.append, sound=self.sound, timings=timings)
+        self.records, self.sound, self.lines = [], FakeSound(), []  # lines: what a headless run prints
+        self.progress = S.Progress(the_routine, self.lines.append)
+        self.session = S.Session(the_routine, log=self._log, sound=self.sound, timings=timings)
         self.now = 0.0
         self.session.start(0.0, time="2025-03-01T10:00:00")
+        self.progress.check(self.session)
+
+    def _log(self, record):
+        self.records.append(record)
+        self.progress.record(record)
 
     @property
     def state(self):
@@ -65,6 +71,7 @@ class Driver:
         for key in keys:
             self.now += 0.1
             self.session.key(self.now, key)
+            self.progress.check(self.session)
 
     def run(self, seconds=None, angles=None, until=None):
         """Advance at 15 fps, showing the figure at each of ``angles`` (or upright) in turn."""
@@ -72,6 +79,7 @@ class Driver:
         for deg in frames:
             self.now += 1 / FPS
             self.session.update(self.now, (self.now, side_view_figure(deg)))
+            self.progress.check(self.session)
             if until is not None and self.session.state == until:
                 return
 
@@ -543,3 +551,326 @@ def test_summary_is_json_serialisable():
     d.press("3")
     json.dumps(d.session.summary())
     assert d.session.summary()["exercises"][0]["symptoms"] == ["worse"]
+
+
+# --- the welcome screen, and a session nobody answers ----------------------------------------
+
+def test_the_welcome_screen_says_which_key_continues():
+    d = Driver(routine(("standing_flexion", 2, 1, 0)))
+    screen = d.session.view()
+    assert "space: continue" in screen.keys
+    assert any("Press space" in line for line in screen.lines)  # on the card itself, not only the strip
+    d.press("n")  # not an answer here
+    assert d.state == S.WELCOME
+    d.press("space")
+    assert d.state == S.RED_FLAG
+
+
+@pytest.mark.parametrize("keys, state, words", [
+    ((), S.WELCOME, ["welcome screen", "space: continue"]),
+    (("space", "n"), S.RED_FLAG, ["red flag screen", "Safety question 2 of 5", "y: yes, n: no"]),
+    (("space",) + ("n",) * len(S.RED_FLAGS), S.CARD, ["card screen", "space: start"]),
+])
+def test_no_input_ends_the_session_saying_which_screen_waited_for_which_keys(keys, state, words):
+    d = Driver(routine(("standing_flexion", 2, 1, 0)))
+    d.press(*keys)
+    assert d.state == state and d.session.waiting_for_key
+    message = d.session.no_input(d.now + 10, 10.0, "and the --keys script has no more keys")
+    for w in words:
+        assert w in message
+    assert d.of("no_input")[0]["message"] == message and d.of("no_input")[0]["state"] == state
+    assert d.of("session_end")[0]["reason"] == "no_input"
+    assert d.session.summary()["end_reason"] == "no_input"
+    assert d.session.view().lines[0] == "Ended: no key was pressed."
+    assert message in d.lines  # a headless run prints it
+
+
+def _loop(session, script=(), no_input_s=5.0):
+    from formcheck.keys import KeyQueue
+    from formcheck.session_run import _Loop
+
+    return _Loop(session, source=None, feed=None, keys=KeyQueue(list(script)), display=None, render=False,
+                 no_input_s=no_input_s, scripted=bool(script))
+
+
+def test_headless_loop_ends_a_screen_waiting_for_a_key_once_the_script_has_run_out():
+    d = Driver(routine(("standing_flexion", 2, 1, 0)))
+    loop = _loop(d.session, [(0.5, "n"), (1.0, "n")])
+    for t in (0.0, 0.5, 1.0):  # scripted keys that do not answer the welcome screen
+        pressed = loop.keys.take(t)
+        for key in pressed:
+            d.session.key(t, key)
+        loop._check_input(t, bool(pressed))
+    loop._check_input(5.9, False)
+    assert not d.session.finished and d.state == S.WELCOME  # 4.9 s after the last key
+    loop._check_input(6.1, False)
+    assert d.of("no_input")[0]["waited_s"] == 5.1 and "script has no more keys" in d.of("no_input")[0]["message"]
+    assert d.state == S.SUMMARY
+
+
+def test_headless_loop_waits_while_keys_are_still_to_come_and_never_in_timed_states():
+    d = Driver(routine(("standing_flexion", 2, 1, 0)))
+    loop = _loop(d.session, [(100.0, "space")])
+    loop._check_input(0.0, False)
+    loop._check_input(50.0, False)
+    assert "no_input" not in d.types()  # a key is due at 100 s
+    d2 = Driver(routine(("standing_flexion", 2, 1, 0)))
+    d2.to_tracking()
+    loop = _loop(d2.session)
+    loop._check_input(0.0, False)
+    loop._check_input(60.0, False)
+    assert "no_input" not in d2.types()  # tracking does not wait for a key
+    window = _loop(Driver(routine(("standing_flexion", 2, 1, 0))).session, no_input_s=None)
+    window._check_input(0.0, False)
+    window._check_input(600.0, False)
+    assert not window.session.finished  # with a window someone may still press a key
+
+
+# --- progress lines for headless runs --------------------------------------------------------
+
+def test_headless_progress_is_one_line_per_change_of_screen_rep_and_answer():
+    d = Driver(routine(("standing_flexion", 3, 2, 30.0)))
+    d.to_tracking()
+    d.reps(3)
+    d.press("2")
+    d.run(10.0)  # 10 s of the rest: one line, not one per second
+    lines = d.lines
+    expected = ["Welcome screen: press space to continue",
+                f"Safety question 1 of 5: {S.RED_FLAGS[0][1]} (y/n)", "  answer: No",
+                "Exercise 1 of 1: Standing flexion (space: start, n: skip)",
+                "Standing flexion, set 1/2: set-up check", "Standing flexion, set 1/2: countdown",
+                "Standing flexion, set 1/2: 0/3 reps", "Standing flexion, set 1/2: 1/3 reps",
+                "Standing flexion, set 1/2: 2/3 reps",
+                "Standing flexion: symptom check (1 better, 2 same, 3 worse)", "  answer: symptoms same",
+                "Rest 30 s"]
+    positions = [lines.index(line) for line in expected]
+    assert positions == sorted(positions), lines
+    assert lines.count("  answer: No") == len(S.RED_FLAGS)
+    assert lines[-1] == "Rest 30 s"
+    assert all(a != b for a, b in zip(lines, lines[1:]))  # no repeats
+    assert len(lines) <= 25  # hundreds of frames, a couple of dozen lines
+    d.press("q")
+    assert d.lines[-2:] == ["Standing flexion: you finished early, 3 reps", "Session ended (quit)"]
+
+
+# --- the summary, for the patient ------------------------------------------------------------
+
+def _finished_summary(*keys):
+    d = Driver(routine(("standing_flexion", 2, 1, 0), ("bridge", 1, 1, 0)))
+    d.press(*keys)
+    if d.state == S.CARD:
+        d.press("space")
+        d.start_set()
+        d.run(angles=bend(hold_s=0.6) * 2 + [0.0] * 8)  # short holds: a form warning
+        d.press("3", "q")
+    summary = {"started": "2025-03-01T10:00:00", "duration_s": 300.0, **d.session.summary(),
+               "timing": {"display_fps": 29.7, "pose_updates_per_s": 14.2, "latency_ms_median": 81.5,
+                          "latency_ms_p95": 120.3, "latency_samples": 300}}
+    summary["lines"] = list(S.summary_lines(summary))
+    return summary
+
+
+def test_summary_html_is_written_for_the_patient():
+    from formcheck.session_log import summary_html
+
+    summary = _finished_summary("space", *["n"] * len(S.RED_FLAGS))
+    assert summary["exercises"][0]["warnings"], "the test needs a form warning"
+    page = summary_html(summary)
+    for _, question in S.RED_FLAGS:
+        assert f"{question} <b>No</b>" in page  # the words asked, the answer as No
+    for code, _ in S.RED_FLAGS:
+        assert code not in page
+    code = next(iter(summary["exercises"][0]["warnings"]))
+    assert code not in page and summary["exercises"][0]["warning_messages"][code] in page
+    assert "Safety questions: you answered No to all of them." in page
+    assert "You finished early." in page and "<td>not started</td>" in page  # endings in words
+    for technical in ("fps", "frames/s", "latency", "29.7", "81.5", "pose updates", "_"):
+        assert technical not in page.split("<body>")[1], technical
+    assert summary["timing"]["display_fps"] == 29.7  # ... which stays in summary.json
+
+
+def test_summary_after_a_red_flag_names_the_question_answered_yes():
+    from formcheck.session_log import summary_html
+
+    summary = _finished_summary("space", "n", "y")
+    page = summary_html(summary)
+    assert f"{S.RED_FLAGS[0][1]} <b>No</b>" in page and f"{S.RED_FLAGS[1][1]} <b>Yes</b>" in page
+    assert f"{S.RED_FLAGS[2][1]} <b>Not answered</b>" in page
+    assert f"You answered Yes to: {S.RED_FLAGS[1][1]}" in summary["lines"]
+    assert S.RED_FLAG_ADVICE in summary["lines"]
+
+
+def test_summary_html_of_an_older_summary_without_the_question_texts():
+    from formcheck.session_log import summary_html
+
+    summary = _finished_summary("space", *["n"] * len(S.RED_FLAGS))
+    del summary["safety_questions"]
+    assert f"{S.RED_FLAGS[4][1]} <b>No</b>" in summary_html(summary)
+
+
+def test_card_screens_show_no_frame_rates(monkeypatch):
+    import formcheck.session_run as R
+
+    drawn = []
+    monkeypatch.setattr(R, "draw_screen", lambda canvas, screen, renderer, stats="": drawn.append((screen.state, stats)))
+    d = Driver(routine(("standing_flexion", 2, 1, 0)))
+    loop = _loop(d.session)
+    loop.render = True
+    loop._show(None, None)  # the welcome card
+    d.press("space", *["n"] * len(S.RED_FLAGS), "space")
+    loop._show(None, None)  # the set-up check, over the picture
+    d.press("q")
+    loop._show(None, None)  # the summary card
+    assert drawn[0] == (S.WELCOME, "") and drawn[2] == (S.SUMMARY, "")
+    assert drawn[1][0] == S.SETUP and "fps" in drawn[1][1]
+
+
+# --- bad input on the command line: one line, exit 2, nothing left behind ---------------------
+
+def run_cli(*args, cwd=None, env=None):
+    import os
+    import subprocess
+    import sys
+
+    from conftest import ROOT
+
+    proc = subprocess.run([sys.executable, "-m", "formcheck.cli", *map(str, args)], cwd=cwd or ROOT,
+                          capture_output=True, text=True, timeout=120, env={**os.environ, **(env or {})})
+    return proc
+
+
+def assert_one_line_error(proc, *words):
+    assert proc.returncode == 2, proc.stderr
+    assert "Traceback" not in proc.stderr
+    lines = proc.stderr.splitlines()
+    assert len(lines) == 1 and lines[0].startswith("formcheck: "), proc.stderr
+    for w in words:
+        assert w in lines[0], lines[0]
+    return lines[0]
+
+
+BAD_BYTES = {"binary": b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR\xff\xfe\x00",
+             "latin-1": 'name = "Ma routine, été"\n# café\n'.encode("latin-1"),
+             "utf-8 with NUL": b"0.5 space\x00\n"}
+
+
+@pytest.mark.parametrize("kind", [*BAD_BYTES, "empty"])
+def test_cli_key_script_that_is_not_text_or_empty(tmp_path, kind):
+    path = tmp_path / "keys.txt"
+    path.write_bytes(BAD_BYTES.get(kind, b""))
+    proc = run_cli("session", "--keys", path, "--no-window", "--data-dir", tmp_path / "data")
+    line = assert_one_line_error(proc, str(path), "'SECONDS KEY' per line")
+    assert ("has no keys" if kind == "empty" else "is not a text file") in line
+    assert not (tmp_path / "data").exists()
+
+
+@pytest.mark.parametrize("kind", [*BAD_BYTES, "empty"])
+def test_cli_routine_that_is_not_text_or_empty(tmp_path, kind):
+    path = tmp_path / "mine.toml"
+    path.write_bytes(BAD_BYTES.get(kind, b""))
+    proc = run_cli("session", "--routine", path, "--no-window", "--data-dir", tmp_path / "data")
+    line = assert_one_line_error(proc, f"Routine {path}")
+    assert ("has no [[exercise]] entries" if kind == "empty" else "is not a text file") in line
+
+
+@pytest.mark.parametrize("command", ["session", "exercises"])
+@pytest.mark.parametrize("kind", [*BAD_BYTES, "empty"])
+def test_cli_exercise_definition_that_is_not_text_or_empty(tmp_path, kind, command):
+    folder = tmp_path / "defs"
+    folder.mkdir()
+    (folder / "mine.toml").write_bytes(BAD_BYTES.get(kind, b""))
+    extra = ("--no-window", "--data-dir", tmp_path / "data") if command == "session" else ()
+    proc = run_cli(command, "--exercises-dir", folder, *extra)
+    line = assert_one_line_error(proc, f"Exercise definition {folder / 'mine.toml'}")
+    assert ("is missing" if kind == "empty" else "is not a text file") in line
+
+
+def test_load_exercise_file_that_is_not_text(tmp_path):
+    from formcheck.exercises import load_exercise_file
+
+    path = tmp_path / "x.toml"
+    path.write_bytes(BAD_BYTES["latin-1"])
+    with pytest.raises(FormcheckError, match="is not a text file"):
+        load_exercise_file(path)
+
+
+@pytest.mark.parametrize("data_dir", ["/proc/formcheck-test/x", "a-file"])
+def test_cli_unwritable_data_dir_names_the_data_dir_option(tmp_path, data_dir):
+    if data_dir == "a-file":
+        data_dir = tmp_path / "a-file"
+        data_dir.write_text("not a folder")
+    from conftest import SAMPLES
+
+    proc = run_cli("session", "--no-window", "--source", SAMPLES / "standing_still.mp4", "--data-dir", data_dir)
+    line = assert_one_line_error(proc, "Cannot write", str(data_dir), "--data-dir")
+    assert "--out" not in line
+
+
+def test_cli_live_unwritable_out_still_names_out(tmp_path):
+    from conftest import SAMPLES
+
+    proc = run_cli("live", "-e", "standing_flexion", "--no-window", "--source", SAMPLES / "standing_flexion_1.mp4",
+                   "--out", "/proc/formcheck-test/x")
+    assert_one_line_error(proc, "Cannot write", "--out")
+
+
+def _zero_frame_video(path):
+    import cv2
+
+    cv2.VideoWriter(str(path), cv2.VideoWriter_fourcc(*"MJPG"), 15.0, (64, 48)).release()
+    return path
+
+
+@pytest.mark.parametrize("command", ["session", "live"])
+@pytest.mark.parametrize("source, words", [
+    ("missing.mp4", ["Video not found"]),
+    ("a-folder", ["is a folder"]),
+    ("zero.avi", ["no video frames"]),
+])
+def test_cli_bad_source_leaves_no_session_folder(tmp_path, command, source, words):
+    path = tmp_path / source
+    if source == "a-folder":
+        path.mkdir()
+    elif source == "zero.avi":
+        _zero_frame_video(path)
+    data = tmp_path / "data"
+    extra = ("--data-dir", data) if command == "session" else ("-e", "standing_flexion")
+    proc = run_cli(command, "--no-window", "--source", path, *extra, env={"XDG_DATA_HOME": str(data)})
+    assert_one_line_error(proc, str(path), *words)
+    sessions = data / "sessions" if command == "session" else data / "formcheck" / "sessions"
+    assert not sessions.exists()
+
+
+# -- alternating exercises: targets are per side, as `formcheck exercises` says --------------------
+
+def _rep(side):
+    from formcheck.analyzers.base import RepRecord
+
+    return RepRecord(index=1, start_s=0.0, end_s=1.0, peak_angle_deg=40.0, hold_s=1.5, side=side)
+
+
+@pytest.mark.parametrize("sides, complete", [
+    (["left", "left", "left", "left"], False),  # twice the target on one leg is not a finished set
+    (["left", "right", "left"], False),
+    (["left", "right", "left", "right"], True),
+    (["right", "right", "left", "left", "left"], True),
+])
+def test_an_alternating_set_ends_when_each_side_reached_its_target(sides, complete):
+    d = Driver(routine(("straight_leg_raise", 2, 1, 30)))
+    d.press("space", *["n"] * len(S.RED_FLAGS))
+    assert d.state == S.CARD
+    assert d.session._set_complete([_rep(s) for s in sides]) is complete
+
+
+def test_the_card_gives_the_target_per_side_in_words():
+    d = Driver(routine(("straight_leg_raise", 1, 1, 30), ("bridge", 1, 1, 30)))
+    d.press("space", *["n"] * len(S.RED_FLAGS))
+    card = d.session.view()
+    assert "Target: 1 repetition per side, hold 1.5 s" in card.lines
+
+
+@pytest.mark.parametrize("sides, expected", [([], "7 / 10"), (["left", "right"], "7 / 20 (10 per side)")])
+def test_the_summary_counts_against_the_per_side_target(sides, expected):
+    from formcheck.session_log import _reps_against_target
+
+    assert _reps_against_target({"reps": 7, "target_reps": 5, "target_sets": 2, "sides": sides}) == expected

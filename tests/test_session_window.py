@@ -12,7 +12,8 @@ import numpy as np
 import pytest
 
 from formcheck.eventlog import read_jsonl
-from test_session_run import TO_FIRST_EXERCISE, session_folder, start_session, wait_for
+from test_session_run import (TO_FIRST_EXERCISE, session_folder, start_session, wait_for,
+                              wait_for_session_folder)
 
 pytestmark = pytest.mark.model
 SKELETON_RGB = np.array([100, 210, 255])  # render.NEAR_LIMB (BGR 255, 210, 100)
@@ -53,9 +54,7 @@ def test_the_window_shows_the_overlay(tmp_path, xvfb_display):
     keys = TO_FIRST_EXERCISE + [(13.0, "q"), (14.0, "space")]  # quit to the summary, then close it
     proc = start_session(tmp_path, keys, window=True, env={"DISPLAY": xvfb_display})
     try:
-        deadline = time.monotonic() + 20
-        while not (tmp_path / "data" / "sessions").exists() and time.monotonic() < deadline:
-            time.sleep(0.1)
+        wait_for_session_folder(tmp_path)
         log = session_folder(tmp_path) / "events.jsonl"
         wait_for(log, "setup_ok", timeout_s=15)
         before = grab(xvfb_display)  # the countdown: skeleton only

@@ -38,10 +38,17 @@ def load_key_script(path: Path) -> list[tuple[float, str]]:
     """``[(seconds, key), ...]`` in time order, or a ``FormcheckError`` naming the line."""
     path = Path(path)
     fix = "Write one 'SECONDS KEY' per line, e.g. '12.5 space' or '20 n'."
+    not_text = FormcheckError(f"The key script {path} is not a text file (binary, or not UTF-8).",
+                              f"Give a UTF-8 text file as --keys. {fix}")
     try:
-        lines = path.read_text(encoding="utf-8").splitlines()
+        text = path.read_text(encoding="utf-8")
+    except UnicodeDecodeError:  # binary, or text in another encoding
+        raise not_text from None
     except OSError as exc:
         raise FormcheckError(f"Cannot read the key script {path}: {exc.strerror}.", "Check the --keys path.") from exc
+    if "\0" in text:  # valid UTF-8 but binary all the same
+        raise not_text
+    lines = text.splitlines()
     script = []
     for number, line in enumerate(lines, start=1):
         parts = line.split("#", 1)[0].split()
@@ -56,6 +63,8 @@ def load_key_script(path: Path) -> list[tuple[float, str]]:
             raise FormcheckError(f"Key script {path}, line {number}: cannot read {line.strip()!r}.",
                                  f"{fix} Names: {', '.join(NAMED)}.")
         script.append((seconds, key))
+    if not script:
+        raise FormcheckError(f"The key script {path} has no keys in it.", fix)
     return sorted(script, key=lambda item: item[0])
 
 
@@ -69,6 +78,11 @@ class KeyQueue:
     def __init__(self, script: list[tuple[float, str]] = ()) -> None:
         self._script = deque(script)
         self._pending: deque[str] = deque()
+
+    @property
+    def script_done(self) -> bool:
+        """Every scripted key has been released (true at once without a script)."""
+        return not self._script
 
     def push(self, key: str | None) -> None:
         if key is not None:

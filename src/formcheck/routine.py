@@ -113,12 +113,19 @@ def load_routine(spec: str | Path, exercises: dict[str, Exercise]) -> Routine:
         return parse_routine(tomllib.loads(text), "default", exercises, skip_unknown=True)
     path = Path(spec)
     try:
-        data = tomllib.loads(path.read_text(encoding="utf-8"))
+        text = path.read_text(encoding="utf-8")
+    except UnicodeDecodeError:  # binary, or text in another encoding
+        text = None
     except FileNotFoundError:
         raise FormcheckError(f"Routine file not found: {path}.",
                              "Check the --routine path, or leave it out to use the default routine.") from None
     except OSError as exc:
         raise FormcheckError(f"Cannot read routine {path}: {exc.strerror}.", "Check the --routine path.") from exc
-    except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
+    if text is None or "\0" in text:
+        raise FormcheckError(f"Routine {path} is not a text file (binary, or not UTF-8).",
+                             "Give a routine .toml file saved as UTF-8 text (see README, 'Your own routine').")
+    try:
+        data = tomllib.loads(text)
+    except tomllib.TOMLDecodeError as exc:
         raise FormcheckError(f"Routine {path} is not valid TOML: {exc}.", "Fix the syntax.") from exc
     return parse_routine(data, str(path), exercises, skip_unknown=False)

@@ -13,6 +13,8 @@ symptoms do not settle.
 """
 from __future__ import annotations
 
+import collections
+
 import math
 from dataclasses import dataclass, field
 from typing import Callable, Protocol
@@ -23,6 +25,7 @@ from .framing import check_framing
 from .keypoints import KeyPoints
 from .kinematics import KinematicsTracker
 from .pipeline import Pipeline, StepResult
+from .text import plural
 from .routine import Routine, RoutineEntry
 
 # States (one screen each).
@@ -62,6 +65,9 @@ DISCLAIMER = (
     "Stop any exercise that makes leg pain, numbness or weakness worse.",
 )
 KEYS_ACTIVE = "space: pause   n: skip   p: pain   m: mute   q: quit"
+WELCOME_CONTINUE = "Press space when you are ready to continue (q quits)."
+# States that wait for an answer: nothing moves on until a key is pressed.
+WAITING = (WELCOME, RED_FLAG, CARD, SYMPTOM, PAIN, EXT_CHECK, EXT_RECHECK, PAUSED)
 
 
 class Sound(Protocol):
@@ -126,6 +132,7 @@ class ExerciseRun:
     reps_per_set: list[int] = field(default_factory=list)
     holds_completed: int = 0
     warnings: dict[str, int] = field(default_factory=dict)
+    warning_messages: dict[str, str] = field(default_factory=dict)  # code -> the words shown and spoken
     symptoms: list[str] = field(default_factory=list)
     pain: list[int] = field(default_factory=list)
     flags: list[str] = field(default_factory=list)
@@ -143,10 +150,12 @@ class ExerciseRun:
 
     def as_dict(self) -> dict:
         ex = self.exercise
-        return {"exercise": ex.id, "name": ex.name, "target_reps": ex.target_reps, "target_hold_s": ex.hold_s,
+        return {"exercise": ex.id, "name": ex.name, "target_reps": ex.target_reps, "sides": list(ex.sides),
+                "target_hold_s": ex.hold_s,
                 "target_sets": self.entry.sets, "sets_done": len(self.reps_per_set), "reps": self.reps,
                 "reps_per_set": list(self.reps_per_set), "holds_completed": self.holds_completed,
-                "warnings": dict(self.warnings), "symptoms": list(self.symptoms), "pain": list(self.pain),
+                "warnings": dict(self.warnings), "warning_messages": dict(self.warning_messages),
+                "symptoms": list(self.symptoms), "pain": list(self.pain),
                 "flags": list(self.flags), "end_reason": self.end_reason or "not_started"}
 
 
@@ -211,6 +220,26 @@ class Session:
     @property
     def wants_pose(self) -> bool:
         return self.state in POSE_STATES
+
+    @property
+    def waiting_for_key(self) -> bool:
+        """The screen waits for an answer: without a key nothing moves on."""
+        return self.state in WAITING
+
+    def no_input(self, now: float, waited_s: float, why: str = "") -> str:
+        """End a session nobody answers (headless, no keys to come); returns what waited for what.
+
+        ``why`` says why no key will come, e.g. "and the --keys script has no more keys".
+        """
+        self._now = now
+        screen = self.view()
+        keys = ", ".join(k.strip() for k in screen.keys.split("  ") if k.strip())
+        message = (f"The {self.state.replace('_', ' ')} screen ({screen.title!r}) waited {waited_s:.0f} s "
+                   f"for a key ({keys}){' ' + why if why else ''}: ending the session.")
+        self.log({"type": "no_input", "state": self.state, "screen": screen.title, "keys": keys,
+                  "waited_s": round(waited_s, 1), "message": message})
+        self._end_session("no_input")
+        return message
 
     def _enter(self, state: str) -> None:
         self.state, self._since = state, self._now
@@ -474,6 +503,7 @@ class Session:
         analyzer, run, fb = self._pipeline.analyzer, self.run, result.feedback
         for event in analyzer.events[self._events_logged:]:
             run.warnings[event.code] = run.warnings.get(event.code, 0) + 1
+            run.warning_messages.setdefault(event.code, event.message)
             self.log(self._ex_record(type="warning", code=event.code, message=event.message, rep=event.rep,
                                      set_t_s=round(event.t_s, 3)))
             self.sound.say(event.message)
@@ -492,9 +522,17 @@ class Session:
             self.log(self._ex_record(type="hold_complete", rep=len(analyzer.reps) + 1, hold_s=round(fb.hold_s, 2)))
             self.sound.tone("hold")
             self.sound.say(run.exercise.cues.get("hold_done") or "Relax")
-        if self._timed_set_s() is None and fb.phase == REST and fb.reps >= fb.target_reps:
+        if self._timed_set_s() is None and fb.phase == REST and self._set_complete(analyzer.reps):
             self._end_set("completed")
             self._enter(SYMPTOM)
+
+    def _set_complete(self, reps) -> bool:
+        """The target is reached: on each side for an alternating exercise (20 on one leg is not done)."""
+        ex = self.run.exercise
+        if not ex.sides:
+            return len(reps) >= ex.target_reps
+        done = collections.Counter(rep.side for rep in reps)
+        return all(done[side] >= ex.target_reps for side in ex.sides)
 
     def _end_set(self, how: str) -> None:
         run = self.run
@@ -594,18 +632,66 @@ class Session:
         return {"routine": self.routine.name, "routine_source": self.routine.source,
                 "end_reason": self.end_reason or "running", "notices": list(self.notices),
                 "red_flags": {k: ("yes" if v else "no") for k, v in self.red_flags.items()},
+                "safety_questions": [{"question": text, "answer": ("yes" if self.red_flags[k] else "no")
+                                      if k in self.red_flags else None} for k, text in RED_FLAGS],
                 "exercises": [r.as_dict() for r in self.runs],
                 "reps": sum(r.reps for r in self.runs)}
 
     # -- what to show ------------------------------------------------------------------------
+    def progress_line(self) -> str:
+        """Where the session is, in one console line without timers ("" on closing screens)."""
+        state, run = self.state, self.run
+        if state == WELCOME:
+            return "Welcome screen: press space to continue"
+        if state == RED_FLAG:
+            return f"Safety question {self._question + 1} of {len(RED_FLAGS)}: {RED_FLAGS[self._question][1]} (y/n)"
+        if state == PAUSED:
+            return "Paused (space: resume)"
+        if state == CAMERA_LOST:
+            return f"Camera lost: {self._camera_message} Retrying."
+        if run is None or state in (SUMMARY, RED_FLAG_STOP, FINISHED):
+            return ""
+        ex = run.exercise
+        name = f"{ex.name}, set {max(run.set_no, 1)}/{run.entry.sets}" if run.entry.sets > 1 else ex.name
+        if state == CARD:
+            return f"Exercise {self._run_index + 1} of {len(self.runs)}: {ex.name} (space: start, n: skip)"
+        if state == SETUP:
+            return f"{name}: set-up check"
+        if state == COUNTDOWN:
+            return f"{name}: countdown"
+        if state == TRACKING:
+            timed = self._timed_set_s()
+            if self._is_extension():
+                return f"{name}: hold {timed:g} s"
+            if timed is not None:
+                return f"{name}: timed set, {timed:g} s"
+            analyzer = self._pipeline.analyzer if self._pipeline else None
+            by_side = getattr(analyzer, "reps_by_side", None)
+            if by_side:
+                return f"{name}: " + ", ".join(f"{side} {n}/{ex.target_reps}" for side, n in by_side.items()) + " reps"
+            return f"{name}: {len(analyzer.reps) if analyzer else 0}/{ex.target_reps} reps"
+        if state == REST_BREAK:
+            return f"Rest {run.entry.rest_s:g} s"
+        if state == SYMPTOM:
+            return f"{ex.name}: symptom check (1 better, 2 same, 3 worse)"
+        if state == PAIN:
+            return f"{ex.name}: stopped for pain; rating 0-9?"
+        if state == EXT_CHECK:
+            return f"{ex.name}: leg pain, numbness or tingling now? (y/n)"
+        if state == EXT_SETTLE:
+            return f"{ex.name}: letting symptoms settle, {self.t.extension_settle_s:g} s"
+        if state == EXT_RECHECK:
+            return f"{ex.name}: leg symptoms still there? (y/n)"
+        return ""
+
     def view(self) -> Screen:
         state, run = self.state, self.run
         status = ""
         if run is not None:
             status = f"{run.exercise.name}: set {max(run.set_no, 1)}/{run.entry.sets}"
         if state == WELCOME:
-            return Screen(state, "Welcome to your exercise session", DISCLAIMER + tuple(self.notices),
-                          "space: continue   q: quit")
+            return Screen(state, "Welcome to your exercise session",
+                          DISCLAIMER + tuple(self.notices) + (WELCOME_CONTINUE,), "space: continue   q: quit")
         if state == RED_FLAG:
             return Screen(state, f"Safety question {self._question + 1} of {len(RED_FLAGS)}",
                           (RED_FLAGS[self._question][1],), "y: yes   n: no   q: quit")
@@ -613,7 +699,7 @@ class Session:
             return Screen(state, "Please stop here", (RED_FLAG_ADVICE,), "any key: close", alert=True)
         if state == CARD:
             ex = run.exercise
-            target = f"Target: {ex.target_reps} repetitions"
+            target = f"Target: {plural(ex.target_reps, 'repetition')}" + (" per side" if ex.sides else "")
             if ex.hold_s > 0:
                 target += f", hold {ex.hold_s:g} s"
             if run.entry.sets > 1:
@@ -672,12 +758,32 @@ class Session:
 
 END_REASONS = {"completed": "Well done: routine complete.", "quit": "You finished early.",
                "red_flag": "Stopped after a safety question.", "camera_lost": "Ended: the camera did not come back.",
-               "interrupted": "Interrupted.", "window_closed": "The window was closed."}
+               "interrupted": "Interrupted.", "window_closed": "The window was closed.",
+               "no_input": "Ended: no key was pressed."}
+# How each exercise ended, in the words the summary uses (summary.json keeps the codes).
+EXERCISE_ENDS = {"completed": "completed", "skipped": "skipped", "pain": "stopped for pain",
+                 "symptoms_worse": "stopped: symptoms worse twice", "not_started": "not started",
+                 "setup_timeout": "skipped: the camera could not see you well enough",
+                 "extension_dropped": "stopped: leg symptoms did not settle", "quit": "you finished early",
+                 "red_flag": "stopped after a safety question", "camera_lost": "stopped: the camera was lost",
+                 "interrupted": "interrupted", "window_closed": "the window was closed",
+                 "no_input": "no key was pressed"}
+ANSWERS = {"yes": "Yes", "no": "No", None: "Not answered"}
+
+
+def exercise_end_text(reason: str) -> str:
+    return EXERCISE_ENDS.get(reason, reason.replace("_", " "))
 
 
 def summary_lines(summary: dict) -> tuple[str, ...]:
-    """The summary in a few lines, for the screen and the console."""
+    """The summary in a few lines, for the screen, the console and summary.html: for the patient."""
     lines = [END_REASONS.get(summary["end_reason"], summary["end_reason"])]
+    answers = summary.get("safety_questions") or []
+    said_yes = [q["question"] for q in answers if q["answer"] == "yes"]
+    if said_yes:
+        lines += [f"You answered Yes to: {said_yes[0]}", RED_FLAG_ADVICE]
+    elif answers and all(q["answer"] == "no" for q in answers):
+        lines.append("Safety questions: you answered No to all of them.")
     for ex in summary["exercises"]:
         if ex["end_reason"] == "not_started":
             continue
@@ -688,10 +794,60 @@ def summary_lines(summary: dict) -> tuple[str, ...]:
             line += f", symptoms {'/'.join(ex['symptoms'])}"
         if ex["pain"]:
             line += f", pain {max(ex['pain'])}/9"
-        if ex["end_reason"] not in ("completed",):
-            line += f" ({ex['end_reason'].replace('_', ' ')})"
+        if ex["end_reason"] != "completed":
+            line += f" ({exercise_end_text(ex['end_reason'])})"
         lines.append(line)
         for flag in ex["flags"]:
             if flag == "drop_standing_extension":
                 lines.append(EXTENSION_ADVICE)
     return tuple(lines)
+
+
+class Progress:
+    """Short console lines for a session without a window: one per change of screen, rep and answer.
+
+    ``record`` sees every log record (answers, endings); ``check`` is called after each step of the
+    loop and prints the session's state line when it has changed. Timers are not in the lines, so
+    a rest or a countdown prints once, not every second.
+    """
+
+    def __init__(self, routine: Routine, emit: Callable[[str], None]) -> None:
+        self.emit = emit
+        self._names = {e.exercise.id: e.exercise.name for e in routine.entries}
+        self._last = ""
+
+    def record(self, record: dict) -> None:
+        line = self._record_line(record)
+        if line:
+            self.emit(line)
+
+    def check(self, session: "Session") -> None:
+        line = session.progress_line()
+        if line and line != self._last:
+            self._last = line
+            self.emit(line)
+
+    def _record_line(self, r: dict) -> str:
+        kind, name = r.get("type"), self._names.get(r.get("exercise"), r.get("exercise", ""))
+        if kind in ("red_flag", "extension_check", "extension_recheck"):
+            answer = r["answer"] if kind == "red_flag" else ("yes" if r["symptoms"] else "no")
+            return f"  answer: {ANSWERS[answer]}"
+        if kind == "symptom":
+            return f"  answer: symptoms {r['answer']}"
+        if kind == "pain_rating":
+            return f"  answer: pain {r['rating']}/9"
+        if kind == "setup_timeout":
+            return f"{name}: I couldn't see you well enough ({r.get('problem') or 'no picture'})"
+        if kind == "exercise_end":
+            return f"{name}: {exercise_end_text(r['reason'])}, {r['reps']} rep{'' if r['reps'] == 1 else 's'}"
+        if kind in ("mute", "unmute"):
+            return "Sound off" if kind == "mute" else "Sound on"
+        if kind == "camera_retry_failed":
+            return f"Camera: retry {r['attempt']} failed"
+        if kind == "camera_back":
+            return "Camera back"
+        if kind == "no_input":
+            return r["message"]
+        if kind == "session_end":
+            return f"Session ended ({r['reason'].replace('_', ' ')})"
+        return ""

@@ -12,6 +12,7 @@ from pathlib import Path
 
 from .eventlog import read_jsonl
 from .report import ensure_writable_dir, write_json
+from .session import ANSWERS, RED_FLAGS, exercise_end_text
 
 EVENTS_FILE = "events.jsonl"
 STAMP = "%Y%m%d-%H%M%S"
@@ -20,13 +21,16 @@ STAMP = "%Y%m%d-%H%M%S"
 EARLY_ENDINGS = ("interrupted", "window_closed", "camera_lost")
 
 
+DATA_OPTION = "--data-dir"  # the option that picks the data folder: named in the advice when it is unwritable
+
+
 def new_session_dir(root: Path, now: datetime | None = None) -> Path:
     stamp = (now or datetime.now()).strftime(STAMP)
     folder, n = Path(root) / stamp, 1
     while folder.exists():  # two sessions within a second (tests, a quick restart)
         n += 1
         folder = Path(root) / f"{stamp}-{n}"
-    return ensure_writable_dir(folder)
+    return ensure_writable_dir(folder, DATA_OPTION)
 
 
 def _session_logs(root: Path) -> list[Path]:
@@ -81,18 +85,35 @@ def _when(iso: str) -> str:
         return iso or "date unknown"
 
 
+def _safety(summary: dict) -> list[dict]:
+    """The safety questions in the words asked, with the answers (older summaries: from the codes)."""
+    if "safety_questions" in summary:
+        return summary["safety_questions"]
+    given = summary.get("red_flags", {})
+    return [{"question": text, "answer": given.get(code)} for code, text in RED_FLAGS]
+
+
+def _reps_against_target(ex: dict) -> str:
+    """"12 / 20 (10 per side)" for an alternating exercise, "7 / 10" otherwise."""
+    sides = max(len(ex.get("sides") or ()), 1)
+    target = ex["target_reps"] * ex["target_sets"]
+    text = f"{ex['reps']} / {target * sides}"
+    return text + (f" ({target} per side)" if sides > 1 else "")
+
+
 def summary_html(summary: dict) -> str:
+    """The page for the patient (and their clinician): plain words; technical figures stay in summary.json."""
     esc = html.escape
     rows = []
     for ex in summary["exercises"]:
         rows.append("<tr>" + "".join(f"<td>{esc(str(v))}</td>" for v in (
-            ex["name"], f"{ex['reps']} / {ex['target_reps'] * ex['target_sets']}",
+            ex["name"], _reps_against_target(ex),
             ", ".join(map(str, ex["reps_per_set"])) or "-", ex["holds_completed"],
-            ", ".join(f"{k} x{n}" for k, n in ex["warnings"].items()) or "-",
+            ", ".join(f"{ex.get('warning_messages', {}).get(k) or k.replace('_', ' ')} ({n}x)"
+                      for k, n in ex["warnings"].items()) or "-",
             ", ".join(ex["symptoms"]) or "-", ", ".join(map(str, ex["pain"])) or "-",
-            ex["end_reason"].replace("_", " "))) + "</tr>")
-    timing = summary.get("timing", {})
-    flags = "".join(f"<li>{esc(k)}: {esc(v)}</li>" for k, v in summary.get("red_flags", {}).items())
+            exercise_end_text(ex["end_reason"]))) + "</tr>")
+    flags = "".join(f"<li>{esc(q['question'])} <b>{ANSWERS[q['answer']]}</b></li>" for q in _safety(summary))
     notes = "".join(f"<li>{esc(line)}</li>" for line in summary.get("lines", []))
     return f"""<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><title>formcheck session, {esc(_when(summary.get('started', '')))}</title>
@@ -106,11 +127,7 @@ table{{border-collapse:collapse}}td,th{{border:1px solid #999;padding:.3em .6em;
 <table><tr><th>exercise</th><th>reps / target</th><th>per set</th><th>holds done</th><th>form warnings</th>
 <th>symptoms</th><th>pain (0-9)</th><th>ended</th></tr>
 {''.join(rows)}</table>
-<h2>Safety questions</h2><ul>{flags or '<li>not answered</li>'}</ul>
-<h2>Display</h2>
-<p>{timing.get('display_fps', 0)} frames/s shown, {timing.get('pose_updates_per_s', 0)} pose updates/s,
-camera-to-overlay latency median {timing.get('latency_ms_median', '-')} ms, 95th percentile
-{timing.get('latency_ms_p95', '-')} ms.</p>
+<h2>Safety questions</h2><ul>{flags}</ul>
 <p>formcheck does not replace your clinician. Show them this page if anything got worse.</p>
 </body></html>
 """

@@ -8,11 +8,16 @@ window. Every event is in ``events.jsonl`` the moment it happens.
 A ``--source FILE`` loops like a camera feed, so a short clip can drive a whole session;
 ``source_end="stop"`` makes it behave like a camera that is unplugged when the clip ends (the
 session pauses, retries, then ends cleanly).
+
+Without a window, a line goes to stderr at each change of screen, rep and answer (``Progress``),
+and a screen left waiting for a key once the key script has run out ends the session
+(``no_input``) instead of waiting for ever.
 """
 from __future__ import annotations
 
 import contextlib
 import statistics
+import sys
 import time
 from collections import deque
 from datetime import datetime
@@ -33,13 +38,21 @@ from .live import WINDOW, PoseFeed, paced, require_display, sessions_root
 from .pose import LivePoseEstimator
 from .render import OverlayRenderer
 from .routine import load_routine
-from .session import CAMERA_LOST, Session, Timings, summary_lines
-from .session_log import EVENTS_FILE, last_session_notice, new_session_dir, summary_paths, write_summary
+from .report import ensure_writable_dir
+from .session import CAMERA_LOST, Progress, Session, Timings, summary_lines
+from .session_log import DATA_OPTION, EVENTS_FILE, last_session_notice, new_session_dir, summary_paths, write_summary
 from .session_screens import draw_screen
 
 SOURCE_ENDS = ("loop", "stop")
 BLANK_SIZE = (480, 640)  # what the window shows before the first frame or without a camera
 WINDOW_SCALE = 1.5  # the window starts this much larger than the camera picture: read from afar
+# Without a window, once the key script is used up, a screen that waits for an answer this long
+# ends the session ("no_input") rather than wait for ever.
+NO_INPUT_S = 10.0
+
+
+def _stderr(line: str) -> None:
+    print(line, file=sys.stderr, flush=True)
 
 
 class LiveSource:
@@ -160,21 +173,31 @@ def run_session(routine: str | Path = "default", *, camera: int = 0, source_file
                 source_end: str = "loop", keys_file: Path | None = None, window: bool = True,
                 data_dir: Path | None = None, audio: bool = True, model: Path | None = None,
                 exercises_dir: Path | None = None, timings: Timings | None = None, render: bool | None = None,
-                print_fn: Callable[[str], None] = print) -> dict:
+                print_fn: Callable[[str], None] = print, progress: Callable[[str], None] | None = None,
+                no_input_s: float = NO_INPUT_S) -> dict:
     """Run a whole session; returns the summary (also written as summary.json / summary.html).
 
     ``render`` draws the screens even without a window (the benchmark measures drawing too);
-    by default only a window gets them.
+    by default only a window gets them. Without a window, ``progress`` (default: stderr) gets a
+    line at each change of screen, each rep and each answer, and a screen that waits for a key
+    longer than ``no_input_s`` after the key script has run out ends the session.
     """
     the_routine = load_routine(routine, load_exercises(exercises_dir))
     script = load_key_script(keys_file) if keys_file else []
     if window:
         require_display()
+    # A bad file or an absent camera fails before anything (even the data folder) is created.
     if source_file is not None:
-        VideoFileSource(source_file).close()  # a bad file fails before anything is created
+        with VideoFileSource(source_file) as probe:
+            next(iter(probe))  # a file that opens but has no frame says so here
+    else:
+        CameraSource(camera).close()
     timings = timings or Timings(closing_s=Timings.closing_s if window else 0.0)
     render = window if render is None else render
-    root = sessions_root(data_dir)
+    root = ensure_writable_dir(sessions_root(data_dir), DATA_OPTION)  # before the model: fail fast
+    if progress is None and not window:
+        progress = _stderr
+    shown = Progress(the_routine, progress) if progress else None
     previous = last_session_notice(root)
     for line in ((previous,) if previous else ()) + the_routine.notices:
         print_fn(line)
@@ -185,10 +208,16 @@ def run_session(routine: str | Path = "default", *, camera: int = 0, source_file
         source.open()
         folder = new_session_dir(root)
         with JsonlLog(folder / EVENTS_FILE) as log, Audio(enabled=audio) as sound:
-            session = Session(the_routine, log=log.write, sound=sound, timings=timings,
+            def write(record: dict) -> None:
+                log.write(record)
+                if shown is not None:
+                    shown.record(record)
+
+            session = Session(the_routine, log=write, sound=sound, timings=timings,
                               notices=(previous,) if previous else ())
             display = WindowDisplay() if window else None
-            loop = _Loop(session, source, PoseFeed(estimator), KeyQueue(script), display, render)
+            loop = _Loop(session, source, PoseFeed(estimator), KeyQueue(script), display, render,
+                         progress=shown, no_input_s=None if window else no_input_s, scripted=bool(script))
             started = datetime.now()
             session.start(0.0, time=started.isoformat(timespec="seconds"), source=source.name,
                           folder=str(folder), audio=sound.backends)
@@ -212,9 +241,13 @@ class _Loop:
     """The per-frame loop: frames -> model -> state machine -> screen."""
 
     def __init__(self, session: Session, source: LiveSource, feed: PoseFeed, keys: KeyQueue,
-                 display: WindowDisplay | None, render: bool) -> None:
+                 display: WindowDisplay | None, render: bool, progress: Progress | None = None,
+                 no_input_s: float | None = None, scripted: bool = False) -> None:
         self.session, self.source, self.feed, self.keys = session, source, feed, keys
         self.display, self.render = display, render
+        self.progress, self.no_input_s, self.scripted = progress, no_input_s, scripted
+        self._waiting_since = 0.0  # the last key or change of screen: how long nothing has happened
+        self._waiting_on: tuple | None = None
         self.renderer = OverlayRenderer()
         self.stats = Stats()
         self._t0 = time.monotonic()
@@ -227,6 +260,7 @@ class _Loop:
     def run(self) -> None:
         session, stats = self.session, self.stats
         last = self.clock()
+        self._show_progress()
         while not session.finished:
             frame, captured = self._next_frame()
             pose = None
@@ -244,13 +278,36 @@ class _Loop:
             last = now
             size = (frame.image.shape[1], frame.image.shape[0]) if frame is not None else BLANK_SIZE[::-1]
             session.update(now, pose, brightness, size)
-            for key in self.keys.take(now):
+            self._show_progress()
+            keys = self.keys.take(now)
+            for key in keys:
                 session.key(now, key)
+                self._show_progress()  # every screen a burst of keys went through
+            self._check_input(now, bool(keys))
             if session.finished:
                 break
             self._show(frame, pose)
             if frame is None:
                 time.sleep(0.03)  # no camera: do not spin
+
+    def _show_progress(self) -> None:
+        if self.progress is not None:
+            self.progress.check(self.session)
+
+    def _check_input(self, now: float, pressed: bool) -> None:
+        """Headless: end a session stuck on a screen that waits for a key when no key will come."""
+        session = self.session
+        if self.no_input_s is None:  # a window: someone may still press a key
+            return
+        where = (session.state, session.view().title)
+        if pressed or where != self._waiting_on:
+            self._waiting_on, self._waiting_since = where, now
+            return
+        if not session.waiting_for_key or not self.keys.script_done or now - self._waiting_since < self.no_input_s:
+            return
+        why = ("and the --keys script has no more keys" if self.scripted
+               else "and there is no window or --keys script to press one")
+        session.no_input(now, now - self._waiting_since, why)
 
     def _next_frame(self) -> tuple[Frame | None, float]:
         session, source = self.session, self.source
@@ -280,7 +337,8 @@ class _Loop:
             if frame is not None:
                 self._last_image = frame.image
             canvas = self._last_image.copy() if frame is not None else np.zeros_like(self._last_image)
-            draw_screen(canvas, screen, self.renderer, self.stats.on_screen(self.clock()))
+            # Frame rates only over the picture: the cards (questions, summary) are for the patient.
+            draw_screen(canvas, screen, self.renderer, self.stats.on_screen(self.clock()) if screen.video else "")
             if self.display is not None:
                 self.keys.push(self.display.show(canvas))
                 if self.display.closed:
