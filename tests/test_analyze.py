@@ -22,6 +22,7 @@ def analysed(tmp_path_factory):
 def test_report_contract(analysed):
     report = json.loads((analysed / "report.json").read_text())
     assert report["exercise"] == "bridge" and report["reps"] == 2
+    assert report["source"] == str(SAMPLES / "bridge_overarch.mp4")  # the input, not the video writer
     assert report["frames"] == 255 and report["detected_frames"] == 255
     for rep in report["rep_details"]:
         assert set(rep) >= {"start_s", "end_s", "peak_angle_deg", "hold_s", "warnings"}
@@ -53,3 +54,37 @@ def test_annotated_video_is_browser_playable_h264(analysed):
 
 def test_plot_is_a_png(analysed):
     assert (analysed / "angles.png").read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+
+
+@pytest.mark.parametrize("clip, exercise, unit", [
+    ("standing_flexion_1.mp4", "standing_flexion", "deg"),
+    ("single_leg_stand_1.mp4", "single_leg_stand", "%"),
+])
+def test_report_names_its_input_and_unit(tmp_path, clip, exercise, unit):
+    from formcheck.analyze import analyze_video
+
+    report = analyze_video(SAMPLES / clip, exercise, tmp_path, write_video=False, progress=False)
+    assert report["source"] == str(SAMPLES / clip)
+    assert json.loads((tmp_path / "report.json").read_text())["source"] == str(SAMPLES / clip)
+    assert report["measured_signal"]["unit"] == unit
+    assert (tmp_path / "angles.png").read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+    assert report["reps"] > 0
+    assert all(r["hold_start_s"] is not None for r in report["rep_details"] if r["hold_s"] > 0)
+
+
+@pytest.mark.model
+def test_a_large_video_is_scaled_and_the_report_says_so(tmp_path):
+    import numpy as np
+
+    from formcheck.analyze import analyze_video
+    from formcheck.errors import FormcheckError
+    from formcheck.video_out import VideoWriter
+
+    clip = tmp_path / "uhd.mp4"
+    with VideoWriter(clip, 5) as writer:
+        for i in range(4):
+            writer.write(np.full((2160, 3840, 3), 60 + i, np.uint8))
+    with pytest.raises(FormcheckError, match="No person"):  # an empty room, but the report is written
+        analyze_video(clip, "standing_flexion", tmp_path / "out", write_video=False, progress=False)
+    report = json.loads((tmp_path / "out" / "report.json").read_text())
+    assert report["frame_size"] == {"source": [3840, 2160], "analysed": [960, 540]}

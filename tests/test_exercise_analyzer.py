@@ -109,3 +109,75 @@ def test_custom_form_rule_uses_its_own_message(tmp_path):
     assert analyzer.reps[0].warnings == ["lean_back"]
     assert analyzer.events[0].message == "Sit tall: don't lean back"
     assert "Sit tall: don't lean back" in cues
+
+
+# --- issue 8: cues that fit the exercise; counters per side --------------------------------------
+
+@pytest.mark.parametrize("exercise_id, other_knee_bent", [
+    ("straight_leg_raise", True),  # lying with the support knee bent
+    ("hamstring_stretch", True),  # sitting with the other knee bent
+    ("standing_flexion", False),  # both knees straight
+])
+def test_knee_bent_message_fits_the_position(exercise_id, other_knee_bent):
+    from formcheck.analyzers.base import EVENT_MESSAGES, KNEE_BENT
+
+    ex = get_exercise(exercise_id)
+    (rule,) = [r for r in ex.form if r.code == KNEE_BENT]
+    message = rule.message or EVENT_MESSAGES[KNEE_BENT]
+    if other_knee_bent:  # "keep them straight" would tell the user to straighten the support leg too
+        assert "knees" not in message.lower() and "them" not in message.lower().split()
+        assert "leg" in message.lower()
+    assert "straight" in message.lower()
+
+
+def test_straight_leg_raise_knee_cue_is_its_own_message():
+    from conftest import replay
+
+    pipeline = replay("straight_leg_raise_kneebend.landmarks.npz", "straight_leg_raise")
+    (rule,) = pipeline.exercise.form
+    events = [e for e in pipeline.analyzer.events if e.code == "knee_bent"]
+    assert events and all(e.message == rule.message for e in events)
+    assert all("Knees bent" not in e.message for e in pipeline.analyzer.events)
+
+
+def alternating_lifts(sides: str) -> list[Angles]:
+    """Straight leg raises, one per letter of ``sides`` ("l" / "r"), each with a 2 s hold."""
+    frames = []
+    for s in sides:
+        lift, rest = ("left", "right") if s == "l" else ("right", "left")
+        for v in bend(peak=45.0, hold_s=2.0) + [0.0] * 10:
+            a = Angles(detected=True, side="left", facing=-1, view="side", visibility=1.0,
+                       knee_angle_left_deg=178.0, knee_angle_right_deg=178.0)
+            setattr(a, f"leg_elevation_{lift}_deg", v)
+            setattr(a, f"leg_elevation_{rest}_deg", 0.0)
+            frames.append(a)
+    return frames
+
+
+@pytest.mark.parametrize("exercise_id, sides, field", [
+    ("straight_leg_raise", "lllr", "leg_elevation_{side}_deg"),
+    ("straight_leg_raise", "lrlrr", "leg_elevation_{side}_deg"),
+    ("bird_dog", "llr", "diagonal_lift_{side}_deg"),
+])
+def test_feedback_counts_the_side_being_worked(exercise_id, sides, field):
+    ex = get_exercise(exercise_id)
+    analyzer = ExerciseAnalyzer(ex)
+    frames = alternating_lifts(sides)
+    if field != "leg_elevation_{side}_deg":
+        for a in frames:
+            for side in ("left", "right"):
+                setattr(a, field.format(side=side), getattr(a, f"leg_elevation_{side}_deg") + ex.rest_deg)
+    for i, a in enumerate(frames):
+        fb = analyzer.update(i / FPS, a)
+        done = {s: sum(r.side == s for r in analyzer.reps) for s in ("left", "right")}
+        assert fb.reps == len(analyzer.reps) and fb.target_reps == ex.target_reps * 2  # totals, for the session
+        assert fb.side in ("left", "right")
+        assert fb.side_reps == done[fb.side] and fb.side_target_reps == ex.target_reps
+    assert analyzer.reps_by_side == {"left": sides.count("l"), "right": sides.count("r")}
+    assert fb.side == {"l": "left", "r": "right"}[sides[-1]] and fb.side_reps == sides.count(sides[-1])
+
+
+def test_one_sided_exercise_has_no_side_count():
+    _, feedback = run("standing_flexion", bend() + [0.0] * 15)
+    assert all(f.side is None and f.side_reps is None and f.side_target_reps is None for f in feedback)
+    assert feedback[-1].reps == 1 and feedback[-1].unit == "deg"

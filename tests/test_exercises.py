@@ -71,3 +71,42 @@ def test_invalid_toml_syntax(tmp_path):
 def test_unknown_exercise_lists_the_choices():
     with pytest.raises(FormcheckError, match="Unknown exercise 'situps'.*standing_flexion"):
         get_exercise("situps")
+
+
+@pytest.mark.parametrize("exercise_id, unit", [
+    ("single_leg_stand", "%"),  # foot lift in percent of leg length, not an angle
+    ("standing_flexion", "deg"),
+    ("straight_leg_raise", "deg"),
+    ("bird_dog", "deg"),
+    ("pelvic_tilt", "s"),  # timer: only time is measured
+])
+def test_signal_unit_comes_from_the_definition(exercise_id, unit):
+    assert get_exercise(exercise_id).unit == unit
+
+
+def test_every_builtin_unit_matches_its_field():
+    for ex in load_exercises().values():
+        if ex.signal_field and ex.signal_field.endswith("_pct"):
+            assert ex.unit == "%", ex.id
+        elif ex.signal_field:
+            assert ex.unit == "deg", ex.id
+
+
+@pytest.mark.parametrize("unit_line, field, ok", [
+    ('unit = "deg"', "trunk_inclination_deg", True),
+    ('', "trunk_inclination_deg", True),
+    ('unit = "%"', "foot_lift_left_pct", True),
+    ('', "foot_lift_left_pct", True),  # the default follows the field
+    ('unit = "rad"', "trunk_inclination_deg", False),
+    ('unit = "%"', "trunk_inclination_deg", False),
+    ('unit = "deg"', "foot_lift_left_pct", False),
+])
+def test_signal_unit_is_validated(tmp_path, unit_line, field, ok):
+    path = tmp_path / "u.toml"
+    path.write_text(GOOD.replace('field = "trunk_inclination_deg"', f'field = "{field}"\n{unit_line}'))
+    if ok:
+        assert load_exercise_file(path).unit == ("%" if field.endswith("_pct") else "deg")
+    else:
+        with pytest.raises(FormcheckError) as err:
+            load_exercise_file(path)
+        assert "'signal.unit'" in str(err.value) and str(path) in str(err.value)

@@ -454,3 +454,122 @@ def test_session_screen_text_stays_inside_the_frame(width, height, where):
     assert text_columns.size, "nothing was drawn"
     margin = Layout.of(scene).margin
     assert text_columns.min() >= margin // 2 and text_columns.max() < width - margin // 2
+
+
+# --- issue 8: the gauge keeps clear of a lying person; counters per side; units ----------------
+
+def lying_figure(width: int = 640, height: int = 480, feet_left: bool = True, lift_deg: float = 50.0) -> KeyPoints:
+    """A person lying on their back, side-on, one leg raised by ``lift_deg`` (straight leg raise).
+
+    The feet point to the image's left (or right), so the raised foot is up in that top corner.
+    """
+    u = min(width / 640.0, height / 480.0)
+    d = -1.0 if feet_left else 1.0  # towards the feet along x
+    hip = np.array([width * (0.31 if feet_left else 0.69), height * 0.83])
+    leg = 200 * u
+    a = math.radians(lift_deg)
+    up_ankle = hip + (d * leg * math.cos(a), -leg * math.sin(a))
+    up_knee = (hip + up_ankle) / 2
+    flat_knee, flat_ankle = hip + (d * 0.45 * leg, -0.25 * leg), hip + (d * 0.8 * leg, 0.0)
+    shoulder = hip - (d * 150 * u, 5 * u)
+    ear = shoulder - (d * 40 * u, 8 * u)
+    points = {
+        "left_shoulder": shoulder, "right_shoulder": shoulder + (0, -4 * u), "left_hip": hip, "right_hip": hip,
+        "left_knee": up_knee, "left_ankle": up_ankle, "left_heel": up_ankle + (d * 5 * u, 6 * u),
+        "left_foot_index": up_ankle + (d * 6 * u, -22 * u),
+        "right_knee": flat_knee, "right_ankle": flat_ankle, "right_heel": flat_ankle + (d * 6 * u, 4 * u),
+        "right_foot_index": flat_ankle + (d * 8 * u, -20 * u),
+        "left_elbow": shoulder + (d * 60 * u, 8 * u), "right_elbow": shoulder + (d * 60 * u, 8 * u),
+        "left_wrist": shoulder + (d * 120 * u, 10 * u), "right_wrist": shoulder + (d * 120 * u, 10 * u),
+        "left_ear": ear, "right_ear": ear, "nose": ear + (-d * 10 * u, -12 * u),
+    }
+    return KeyPoints.from_dict({k: tuple(v) for k, v in points.items()})
+
+
+def slr_feedback(**overrides) -> Feedback:
+    return feedback(**({"signal_name": "leg lift (hip to ankle above horizontal)", "signal_deg": 50.0,
+                        "target_deg": 30.0, "side": "left", "reps": 5, "target_reps": 20, "side_reps": 3,
+                        "side_target_reps": 10, "hold_s": 0.9, "target_hold_s": 1.5} | overrides))
+
+
+def near(point: np.ndarray, radius: int) -> tuple[slice, slice]:
+    x, y = (int(round(c)) for c in point)
+    return slice(max(0, y - radius), y + radius + 1), slice(max(0, x - radius), x + radius + 1)
+
+
+@pytest.mark.parametrize("width,height", FRAME_SIZES)
+@pytest.mark.parametrize("feet_left", [True, False], ids=["feet-left", "feet-right"])
+@pytest.mark.parametrize("lift_deg", [30.0, 50.0, 70.0])
+def test_gauge_keeps_clear_of_the_raised_foot(width, height, feet_left, lift_deg) -> None:
+    kp = lying_figure(width, height, feet_left, lift_deg)
+    ankle = kp.point("left_ankle")
+    assert 0 < ankle[0] < width and 0 < ankle[1] < height
+    clearance = max(4, round(min(width, height) / 60))
+    # The gauge alone, on a plain frame: its pixels are the ones that changed.
+    scene = GaugeAnnotator().annotate(frame(width, height), slr_feedback(), kp)
+    drawn = changed(frame(width, height), scene)
+    assert drawn.sum() > 500  # it was drawn somewhere
+    assert not drawn[near(ankle, clearance)].any()
+    assert not drawn[near(kp.point("left_foot_index"), clearance)].any()
+    # In the whole overlay, drawing the gauge changes nothing at the raised foot either.
+    with_gauge = OverlayRenderer().render(frame(width, height), kp, KinematicsTracker().update(kp), slr_feedback())
+    no_gauge = OverlayRenderer().render(frame(width, height), kp, KinematicsTracker().update(kp),
+                                        slr_feedback(target_deg=0.0, rest_deg=0.0))
+    assert not changed(no_gauge, with_gauge)[near(ankle, clearance)].any()
+
+
+@pytest.mark.parametrize("width,height", FRAME_SIZES)
+def test_gauge_moved_right_stays_below_the_rep_counter_and_hold_timer(width, height) -> None:
+    kp = lying_figure(width, height, feet_left=True, lift_deg=55.0)
+    gauge = GaugeAnnotator()
+    scene = gauge.annotate(frame(width, height), slr_feedback(), kp)
+    ys, xs = np.nonzero(changed(frame(width, height), scene))
+    layout = Layout.of(scene)
+    if gauge.side == "right":
+        assert xs.min() > width // 2
+        hold_bottom = 2 * layout.margin + layout.reps_panel_height(True) + 2 * (layout.hold_ring_radius + layout.pad)
+        assert ys.min() > hold_bottom
+    assert ys.max() < height - 2 * layout.cap(CUE_SIZE)  # above the cue banner
+    # Without keypoints, or with a standing person in the middle, it stays at the top left.
+    for keypoints in (None, stick_figure(width, height)):
+        plain = GaugeAnnotator().annotate(frame(width, height), slr_feedback(), keypoints)
+        assert np.nonzero(changed(frame(width, height), plain))[1].max() < width // 2
+
+
+def test_gauge_does_not_flicker_between_sides() -> None:
+    gauge, kp = GaugeAnnotator(), lying_figure(lift_deg=55.0)
+    sides = []
+    for _ in range(3):
+        gauge.annotate(frame(), slr_feedback(), kp)
+        sides.append(gauge.side)
+    gauge.annotate(frame(), slr_feedback(), None)  # a frame without a person keeps the place
+    sides.append(gauge.side)
+    assert len(set(sides)) == 1
+
+
+@pytest.mark.parametrize("overrides, expected", [
+    ({"side": "left", "reps": 5, "target_reps": 20, "side_reps": 3, "side_target_reps": 10}, "3 / 10"),
+    ({"side": "right", "reps": 13, "target_reps": 20, "side_reps": 10, "side_target_reps": 10}, "10 / 10"),
+    ({"side": None, "reps": 3, "target_reps": 10}, "3 / 10"),
+    ({"side": None, "reps": 3, "target_reps": 0}, "3"),
+])
+def test_rep_counter_counts_the_side_being_worked(overrides, expected) -> None:
+    assert RepCounterAnnotator.text(feedback(**overrides)) == expected
+
+
+@pytest.mark.parametrize("unit, texts, degrees", [
+    ("deg", {"leg lift"}, [15.0, 12.0]),  # the tick and the value, each with a drawn degree ring
+    ("%", {"foot lift", "15%", "12%"}, []),
+])
+def test_gauge_values_carry_their_unit(monkeypatch, unit, texts, degrees) -> None:
+    """The single-leg stand's foot lift is in percent of leg length: "12%", not 12 and a degree ring."""
+    import formcheck.render as render
+
+    drawn, rings = [], []
+    original = render.put_text
+    monkeypatch.setattr(render, "put_text", lambda scene, text, *a, **k: (drawn.append(text), original(scene, text, *a, **k)))
+    monkeypatch.setattr(render, "_put_degrees", lambda scene, value, *a, **k: rings.append(value))
+    name = "leg lift (hip to ankle above horizontal)" if unit == "deg" else "foot lift (% of leg length)"
+    GaugeAnnotator().annotate(frame(), feedback(signal_name=name, signal_deg=12.0, rest_deg=0.0, target_deg=15.0,
+                                                unit=unit))
+    assert set(drawn) == texts and rings == degrees

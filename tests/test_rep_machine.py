@@ -108,3 +108,72 @@ def test_move_time_estimate(move_s):
     peak_i = int(np.argmax(values))
     assert move_time_s(samples[: peak_i + 1], 70.0, rising=True) == pytest.approx(move_s, rel=0.12)
     assert move_time_s(samples[peak_i:], 70.0, rising=False) == pytest.approx(move_s, rel=0.12)
+
+
+def overshoot(peak=70.0, settle=66.0, hold_s=2.0):
+    """Rise fast past the hold level, fall back more than the hold band, settle and hold, return."""
+    out = [0.0] * int(FPS)
+    out += [peak * i / 15 for i in range(1, 16)]  # 1 s up, too fast to be still at the top
+    out += [peak - (peak - 56.0) * i / 6 for i in range(1, 7)]  # back down to 56: returning
+    out += [56.0 + (settle - 56.0) * i / 4 for i in range(1, 5)]  # up again to the settle level
+    out += [settle] * int(hold_s * FPS)
+    out += [settle * (1 - i / 20) for i in range(1, 21)] + [0.0] * int(FPS)
+    return out
+
+
+@pytest.mark.parametrize("values, params", [
+    (overshoot(), None),
+    (overshoot(peak=80.0, settle=76.0, hold_s=3.0), None),
+    (bend(hold_s=2.5) + overshoot(), None),
+    (bend(hold_s=3.0) * 2, None),
+    ([130.0 - v for v in overshoot()], RepParams(rest_deg=130.0, target_deg=70.0)),  # decreasing signal
+], ids=["overshoot", "overshoot-long", "bend-then-overshoot", "two-bends", "decreasing-overshoot"])
+def test_a_timed_hold_always_has_its_start_and_end(values, params):
+    sm, phases = run(values + [0.0 if params is None else 130.0] * 15, params)
+    assert sm.reps and HOLD in phases
+    for rep in sm.reps:
+        assert rep.hold_s > 0
+        assert rep.hold_start_s is not None and rep.hold_end_s is not None, rep
+        assert rep.start_s <= rep.hold_start_s <= rep.hold_end_s <= rep.end_s
+        assert rep.hold_end_s - rep.hold_start_s >= rep.hold_s - 1e-6
+
+
+def _recordings() -> list[tuple[str, str]]:
+    """Every committed landmark recording with the exercise it shows (from clips.json or its truth file)."""
+    import json
+
+    from conftest import SAMPLES
+    from formcheck.exercises import load_exercises
+
+    known = load_exercises()
+    by_clip = {c["clip"].removesuffix(".mp4"): c["exercise"] for c in json.loads((SAMPLES / "clips.json").read_text())}
+    found = []
+    for npz in sorted(SAMPLES.rglob("*.landmarks.npz")):
+        stem = npz.name.removesuffix(".landmarks.npz")
+        exercise = by_clip.get(stem)
+        for truth in (npz.with_name(f"{stem}.truth.json"), npz.with_name(f"{stem}.json")):
+            if exercise is None and truth.exists():
+                exercise = json.loads(truth.read_text()).get("exercise")
+        if exercise in known:
+            found.append((str(npz.relative_to(SAMPLES)), exercise))
+    return found
+
+
+RECORDINGS = _recordings()
+
+
+def test_every_recording_is_checked():
+    assert len(RECORDINGS) >= 20  # a renamed folder must not silently empty the check below
+    assert ("straight_leg_raise_kneebend.landmarks.npz", "straight_leg_raise") in RECORDINGS
+
+
+@pytest.mark.parametrize("recording, exercise", RECORDINGS, ids=[r for r, _ in RECORDINGS])
+def test_recorded_holds_have_their_interval(recording, exercise):
+    from conftest import replay
+
+    for rep in replay(recording, exercise).analyzer.reps:
+        d = rep.as_dict()
+        if d["hold_s"] > 0:
+            assert d["hold_start_s"] is not None and d["hold_end_s"] is not None, d
+            assert d["start_s"] <= d["hold_start_s"] <= d["hold_end_s"] <= d["end_s"], d
+            assert d["hold_end_s"] - d["hold_start_s"] >= d["hold_s"] - 0.01, d

@@ -21,6 +21,7 @@ SIGNAL_FIELDS = tuple(k for k, v in Angles().as_dict().items() if isinstance(v, 
 SIDED_FIELDS = tuple(sorted({k.replace("_left", "_{side}") for k in SIGNAL_FIELDS if "_left" in k}))
 SIDES = ("left", "right")
 CUE_KEYS = ("rest", "moving", "hold", "hold_done", "returning")
+SIGNAL_UNITS = ("deg", "%")  # [signal] unit: degrees, or percent (e.g. of leg length)
 
 
 @dataclass(frozen=True)
@@ -76,6 +77,7 @@ class Exercise:
     warn_short_hold: bool = True  # False where holding less is never to be pushed (extension test)
     hold_cap_s: float | None = None  # hard limit: the user is told to stop (dead hang)
     rule: str = ""  # special flow handled by the session: "extension_test"
+    unit: str = "deg"  # of the signal and every *_deg threshold: "deg" or "%"; "s" for a timer
 
     @property
     def measures(self) -> bool:
@@ -83,6 +85,15 @@ class Exercise:
 
     def signal_for(self, side: str | None) -> str | None:
         return self.signal_field.format(side=side) if self.signal_field and side else self.signal_field
+
+    def message_for(self, code: str) -> str:
+        """The words for an event code: this exercise's own rule message, else the built-in one."""
+        from .analyzers.base import EVENT_MESSAGES
+
+        for rule in self.form:
+            if rule.code == code and rule.message:
+                return rule.message
+        return EVENT_MESSAGES.get(code, code.replace("_", " "))
 
     @property
     def limit_deg(self) -> float | None:
@@ -154,6 +165,11 @@ def _parse_rules(top: _Fields, source: str) -> tuple[FormRule, ...]:
     return tuple(rules)
 
 
+def _field_unit(field_name: str) -> str | None:
+    """The unit an Angles field is in, from its name ("..._deg", "..._pct"); None if it does not say."""
+    return "%" if field_name.endswith("_pct") else "deg" if field_name.endswith("_deg") else None
+
+
 def parse_exercise(data: dict, source: str) -> Exercise:
     top = _Fields(source, data)
     top.check_unknown({"id", "name", "position", "view", "level", "level_reason", "summary", "instructions",
@@ -164,7 +180,7 @@ def parse_exercise(data: dict, source: str) -> Exercise:
     signal, reps, hold, tempo, cues = (
         top.table_of(k) if k in data or k not in empty else _Fields(source, empty[k], f"{k}.")
         for k in ("signal", "reps", "hold", "tempo", "cues"))
-    signal.check_unknown({"field", "label", "expected_error_deg", "description", "sides"})
+    signal.check_unknown({"field", "label", "expected_error_deg", "description", "sides", "unit"})
     reps.check_unknown({"target", "rest_deg", "target_deg", "start_deg", "return_deg", "count_min_deg",
                         "rest_limit_deg"})
     hold.check_unknown({"target_s", "tolerance_s", "warn_short", "cap_s"})
@@ -195,7 +211,10 @@ def parse_exercise(data: dict, source: str) -> Exercise:
         cues={k: cues.get(k, str, "") for k in CUE_KEYS}, source=source,
         level_reason=top.get("level_reason", str, ""), sides=sides,
         warn_short_hold=hold.get("warn_short", bool, True), hold_cap_s=hold.get("cap_s", float, None),
-        rule=top.choice("rule", ("", "extension_test"), ""))
+        rule=top.choice("rule", ("", "extension_test"), ""),
+        unit="s" if timer else signal.choice("unit", SIGNAL_UNITS, _field_unit(field_name) or "deg"))
+    if not timer and _field_unit(field_name) not in (None, ex.unit):
+        raise signal._fail("unit", f"is {ex.unit!r} but field {field_name!r} is in {_field_unit(field_name)!r}")
     if level != "measured" and not ex.level_reason:
         raise top._fail("level_reason", f"is missing: say why this exercise is '{level}' and not 'measured'")
     if not timer:
@@ -212,7 +231,13 @@ def parse_exercise(data: dict, source: str) -> Exercise:
 
 def load_exercise_file(path: Path) -> Exercise:
     try:
-        data = tomllib.loads(Path(path).read_text(encoding="utf-8"))
+        text = Path(path).read_text(encoding="utf-8")
+        if "\0" in text:  # valid UTF-8, but binary all the same
+            raise UnicodeDecodeError("utf-8", b"\0", 0, 1, "NUL byte")
+        data = tomllib.loads(text)
+    except UnicodeDecodeError:
+        raise FormcheckError(f"Exercise definition {path} is not a text file (binary, or not UTF-8).",
+                             "Save it as UTF-8 text, or move it out of the --exercises-dir folder.") from None
     except tomllib.TOMLDecodeError as exc:
         raise FormcheckError(f"Exercise definition {path} is not valid TOML: {exc}.", "Fix the syntax.") from exc
     except OSError as exc:

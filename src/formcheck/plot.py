@@ -6,6 +6,7 @@ needs a display nor changes the backend or global state of a program that uses p
 from __future__ import annotations
 
 import os
+import textwrap
 from pathlib import Path
 
 import numpy as np
@@ -16,34 +17,55 @@ from matplotlib.patches import Patch
 from matplotlib.transforms import blended_transform_factory
 
 from .errors import FormcheckError
+from .text import name_with_unit, with_unit
 
 WIDTH_PX, HEIGHT_PX, DPI = 1200, 500, 100
 REP_COLOR = "#4c72b0"
 TARGET_COLOR = "#2a9d3c"
 LIMIT_COLOR = "#d62728"
 WARN_COLOR = "#c0392b"
-MAX_WARNING_CHARS = 38
+WARNING_WRAP_CHARS = 34  # a warning label wraps onto at most two lines of this width
 MAX_WARNINGS_SHOWN = 3
 
 
-def _y_label(signal_name: str) -> str:
-    lowered = signal_name.lower()
-    if "deg" in lowered or "°" in signal_name or "(" in signal_name:
-        return signal_name
-    return f"{signal_name} (°)"
+def _bare_name(signal_name: str) -> str:
+    """'trunk inclination (deg)' -> 'trunk inclination'."""
+    name = signal_name.strip()
+    for unit in ("(deg)", "(°)", "(degrees)", "(%)", "(s)"):
+        if name.lower().endswith(unit):
+            return name[: -len(unit)].strip()
+    return name
 
 
-def _short(text: str) -> str:
-    text = " ".join(str(text).split())
-    return text if len(text) <= MAX_WARNING_CHARS else text[:MAX_WARNING_CHARS - 1] + "…"
+def y_label(signal_name: str, unit: str = "deg") -> str:
+    """The value axis: what is measured and its unit, e.g. "trunk inclination (°)".
+
+    A name that already states its unit keeps it ("foot lift (% of leg length)")."""
+    return name_with_unit(_bare_name(signal_name) or ("angle" if unit == "deg" else "value"), unit)
+
+
+def _label_lines(warnings: list[str]) -> int:
+    return _warning_label(warnings).count("\n") + 1 if warnings else 0
+
+
+def _warning_label(warnings: list[str]) -> str:
+    lines = []
+    for text in warnings[:MAX_WARNINGS_SHOWN]:
+        wrapped = textwrap.wrap(" ".join(str(text).split()), WARNING_WRAP_CHARS,
+                                max_lines=2, placeholder=" …")
+        lines.append("! " + "\n   ".join(wrapped))
+    if len(warnings) > MAX_WARNINGS_SHOWN:
+        lines.append(f"+{len(warnings) - MAX_WARNINGS_SHOWN} more")
+    return "\n".join(lines)
 
 
 def plot_angles(path: str | os.PathLike, t_s, series: dict[str, np.ndarray], reps: list[dict], *,
                 signal_name: str, target_deg: float | None, limit_deg: float | None,
-                title: str) -> Path:
-    """Write a ~1200x500 px PNG of ``series`` (label -> degrees, NaN = not detected) against
-    ``t_s`` (seconds), with each rep shaded and numbered, hold intervals banded, warnings
-    labelled, and dashed target/limit lines. Returns the PNG's path."""
+                title: str, unit: str = "deg") -> Path:
+    """Write a ~1200x500 px PNG of ``series`` (label -> values of the signal ``signal_name`` in
+    ``unit``, "deg" or "%" or "s"; NaN = not detected) against ``t_s`` (seconds), with each rep
+    shaded and numbered, hold intervals banded, warnings labelled, and dashed target/limit lines
+    (``target_deg``/``limit_deg``, in ``unit`` too). Returns the PNG's path."""
     path = Path(path)
     t = np.asarray(t_s, dtype=float).ravel()
     values = {}
@@ -74,25 +96,31 @@ def plot_angles(path: str | os.PathLike, t_s, series: dict[str, np.ndarray], rep
             if lone.any():
                 ax.plot(t[lone], y[lone], "o", ms=3, color=color, zorder=3)
 
-    # -- reference lines
+    # -- reference lines (every curve is the same signal, e.g. one per side, so one target)
     if target_deg is not None:
         handles.append(ax.axhline(target_deg, color=TARGET_COLOR, ls="--", lw=1.4,
-                                  label=f"target {target_deg:g}°", zorder=2))
+                                  label=f"target {with_unit(target_deg, unit, 'g')}", zorder=2))
     if limit_deg is not None:
         handles.append(ax.axhline(limit_deg, color=LIMIT_COLOR, ls="--", lw=1.4,
-                                  label=f"limit {limit_deg:g}°", zorder=2))
+                                  label=f"limit {with_unit(limit_deg, unit, 'g')}", zorder=2))
 
     # -- axis ranges (set before placing rep labels so they do not stretch the view)
     data = np.concatenate(finite_all) if finite_all else np.empty(0)
     refs = [v for v in (target_deg, limit_deg) if v is not None]
-    y_pts = np.concatenate([data, np.asarray(refs, dtype=float)])
-    if y_pts.size:
-        lo, hi = float(y_pts.min()), float(y_pts.max())
-    else:
-        lo, hi = 0.0, 90.0
-    span = max(hi - lo, 10.0)
-    has_warnings = any(rep.get("warnings") for rep in reps)
-    ax.set_ylim(lo - 0.08 * span, hi + (0.35 if has_warnings else 0.12) * span)
+    if data.size:
+        lo, hi = float(min([data.min(), *refs])), float(max([data.max(), *refs]))
+    else:  # nothing detected: a plain 0-90 degree frame that still shows the reference lines
+        lo, hi = float(min([0.0, *refs])), float(max([90.0, *refs]))
+    if hi - lo < 10.0:  # a flat signal: show at least 10 degrees around it
+        mid = 0.5 * (hi + lo)
+        lo, hi = mid - 5.0, mid + 5.0
+    bottom = lo - 0.08 * (hi - lo)
+    # Leave room at the top for the warning labels (about 0.037 of the axes height per line at
+    # 500 px) so they sit above the curves instead of on them.
+    lines = max((_label_lines([w for w in (r.get("warnings") or []) if w]) for r in reps), default=0)
+    has_warnings = lines > 0
+    free = 1.0 - (0.05 + 0.037 * lines if has_warnings else 0.1)
+    ax.set_ylim(bottom, bottom + (hi - bottom) / max(free, 0.5))
 
     t_ok = t[np.isfinite(t)]
     rep_ends = [float(r[k]) for r in reps for k in ("start_s", "end_s") if r.get(k) is not None]
@@ -120,24 +148,28 @@ def plot_angles(path: str | os.PathLike, t_s, series: dict[str, np.ndarray], rep
         ax.text(mid, 1.01, str(rep.get("index", "")), transform=x_data_y_axes, ha="center",
                 va="bottom", fontsize=11, fontweight="bold",
                 color=WARN_COLOR if warnings else "#333333", clip_on=False)
-        info = []
+        info = [str(rep["side"])] if rep.get("side") else []
         peak = rep.get("peak_angle_deg")
         if peak is not None and np.isfinite(peak):
-            info.append(f"{peak:.0f}°")
+            info.append(with_unit(peak, unit))
         hold = rep.get("hold_s")
         if hold is not None and np.isfinite(hold) and hold > 0:
             info.append(f"hold {hold:.1f} s")
         if info:
             ax.text(mid, 0.02, "\n".join(info), transform=x_data_y_axes, ha="center",
-                    va="bottom", fontsize=8.5, color="#444444", clip_on=True, zorder=4)
-        shown = [_short(w) for w in warnings[:MAX_WARNINGS_SHOWN]]
-        if len(warnings) > MAX_WARNINGS_SHOWN:
-            shown.append(f"+{len(warnings) - MAX_WARNINGS_SHOWN} more")
-        for k, text in enumerate(shown):
-            ax.text(start, 0.97 - 0.065 * k, "! " + text, transform=x_data_y_axes, ha="left",
-                    va="top", fontsize=8.5, color=WARN_COLOR, clip_on=True, zorder=5,
-                    bbox=dict(boxstyle="round,pad=0.2", fc="white", ec=WARN_COLOR, lw=0.6,
-                              alpha=0.85))
+                    va="bottom", fontsize=8.5, color="#444444", clip_on=True, zorder=4,
+                    bbox=dict(boxstyle="round,pad=0.15", fc="white", ec="none", alpha=0.6))
+        if warnings:
+            # Centred over the rep, under its number; reps near either edge anchor the label
+            # on their start/end instead so it stays inside the axes.
+            x0, x1 = ax.get_xlim()
+            frac = (mid - x0) / (x1 - x0)
+            x, ha = (start, "left") if frac < 0.15 else (end, "right") if frac > 0.85 else (mid, "center")
+            ax.text(x, 0.97, _warning_label(warnings), transform=x_data_y_axes, ha=ha, va="top",
+                    multialignment="left", fontsize=8.5, color=WARN_COLOR, clip_on=True, zorder=5,
+                    linespacing=1.3,
+                    bbox=dict(boxstyle="round,pad=0.3", fc="white", ec=WARN_COLOR, lw=0.6,
+                              alpha=0.9))
     if reps:
         handles.append(Patch(color=REP_COLOR, alpha=0.12, label="rep (number on top)"))
     if any_hold:
@@ -151,7 +183,7 @@ def plot_angles(path: str | os.PathLike, t_s, series: dict[str, np.ndarray], rep
                 va="center", fontsize=14, color="#888888")
 
     ax.set_xlabel("time (s)", fontsize=11)
-    ax.set_ylabel(_y_label(signal_name), fontsize=11)
+    ax.set_ylabel(y_label(signal_name, unit), fontsize=11)
     ax.set_title(title, fontsize=13, pad=22 if reps else 8)
     ax.grid(True, color="#dddddd", lw=0.6, zorder=0)
     ax.tick_params(labelsize=10)

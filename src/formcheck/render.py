@@ -20,6 +20,7 @@ import numpy as np
 from .analyzers.base import EVENT_MESSAGES, HIP_SAG, HOLD, OVER_ARCH, Feedback
 from .keypoints import INDEX, LANDMARK_NAMES, SKELETON, KeyPoints
 from .kinematics import SIDES, Angles
+from .text import with_unit
 
 # Colours (BGR).
 WHITE = (255, 255, 255)
@@ -194,6 +195,35 @@ def _put_degrees(scene: np.ndarray, value: float, org: tuple[int, int], scale: f
     if outline:  # a thin rim only: a thick one would fill the small ring into a blob
         cv2.circle(scene, centre, radius, BLACK, ring + 1, cv2.LINE_AA)
     cv2.circle(scene, centre, radius, colour, ring, cv2.LINE_AA)
+
+
+def _value_width(value: float, unit: str, scale: float, thickness: int) -> int:
+    """Width of a gauge value in ``unit``: degrees with a drawn ring, anything else as text."""
+    if unit == "deg":
+        return _degrees_width(value, scale, thickness)
+    return text_width(with_unit(value, unit, ascii_only=True), scale, thickness)
+
+
+def _put_value(scene: np.ndarray, value: float, unit: str, org: tuple[int, int], scale: float,
+               colour: tuple[int, int, int], thickness: int) -> None:
+    """A value such as 62° or 12% (the single-leg stand's foot lift is in percent of leg length)."""
+    if unit == "deg":
+        _put_degrees(scene, value, org, scale, colour, thickness)
+    else:
+        put_text(scene, with_unit(value, unit, ascii_only=True), org, scale, colour, thickness)
+
+
+def body_points(keypoints: KeyPoints | None, min_visibility: float = 0.5, per_line: int = 8) -> np.ndarray:
+    """(N, 2) points covering the drawn skeleton: its joints and points along every limb."""
+    if keypoints is None:
+        return np.empty((0, 2))
+    sure = (keypoints.visibility >= min_visibility) & np.isfinite(keypoints.xy).all(axis=1)
+    lines = [(i, j) for i, j, _ in SKELETON_LINES if sure[i] and sure[j]]
+    if not lines:
+        return keypoints.xy[sure]
+    steps = np.linspace(0.0, 1.0, per_line + 1)[:, None, None]
+    a, b = keypoints.xy[[i for i, _ in lines]], keypoints.xy[[j for _, j in lines]]
+    return np.concatenate([keypoints.xy[sure], (a + steps * (b - a)).reshape(-1, 2)])
 
 
 def shade(scene: np.ndarray, x0: int, y0: int, x1: int, y1: int,
@@ -405,13 +435,57 @@ class GaugeAnnotator:
     """A vertical bar from rest (bottom) to past the target (top) with the current value.
 
     The target band is green, the zone past ``limit_deg`` red; the filled part and the value
-    turn green at the target and red past the limit.
+    turn green at the target and red past the limit. Values are in ``feedback.unit`` (degrees,
+    or percent for the single-leg stand).
+
+    It sits at the top left, below the status line, unless that would cover the person (a
+    lying person's raised foot, say) while the right side, below the rep counter and hold
+    timer, covers less of them: given the keypoints, it moves there, and stays until the
+    other side becomes the better one again (so it does not flicker between frames).
     """
 
-    def __init__(self, overshoot: float = 0.25) -> None:
-        self.overshoot = overshoot  # how far past the target the bar goes, as a share of rest->target
+    TITLE_MAX_UNITS = 0.4  # the title is shrunk to at most this share of the frame's shorter side
 
-    def annotate(self, scene: np.ndarray, feedback: Feedback) -> np.ndarray:
+    def __init__(self, overshoot: float = 0.25, min_visibility: float = 0.5) -> None:
+        self.overshoot = overshoot  # how far past the target the bar goes, as a share of rest->target
+        self.min_visibility = min_visibility  # keypoints counted as the body when choosing a side
+        self.side = "left"  # where the gauge is: "left" or "right"
+
+    @staticmethod
+    def title(signal_name: str) -> str:
+        """The gauge's heading: the signal's name without its explanation in brackets
+        ("leg lift (hip to ankle above horizontal)" -> "leg lift"); the status line has it all."""
+        return signal_name.split(" (", 1)[0].strip() or signal_name
+
+    def place(self, layout: Layout, size: tuple[int, int], feedback: Feedback,
+              keypoints: KeyPoints | None) -> tuple[int, int]:
+        """Top-left corner of a gauge panel of ``size`` (width, height); updates ``self.side``."""
+        width, height = size
+        corners = {"left": (layout.margin, layout.left_column_top)}
+        right_top = 2 * layout.margin + layout.reps_panel_height(bool(feedback.side))
+        if feedback.target_hold_s > 0:  # below the hold timer too
+            right_top += 2 * (layout.hold_ring_radius + layout.pad) + layout.margin
+        if right_top + height <= layout.height - 2 * layout.cap(CUE_SIZE):  # above the cue banner
+            corners["right"] = (layout.width - layout.margin - width, right_top)
+        points = body_points(keypoints, self.min_visibility)
+        if len(points) and len(corners) > 1:
+            gap = layout.pad
+
+            def covered(corner: tuple[int, int]) -> int:
+                x, y = corner
+                inside = ((points[:, 0] >= x - gap) & (points[:, 0] <= x + width + gap)
+                          & (points[:, 1] >= y - gap) & (points[:, 1] <= y + height + gap))
+                return int(inside.sum())
+
+            other = "right" if self.side == "left" else "left"
+            if covered(corners[other]) < covered(corners[self.side]):
+                self.side = other
+        elif self.side not in corners:
+            self.side = "left"
+        return corners.get(self.side, corners["left"])
+
+    def annotate(self, scene: np.ndarray, feedback: Feedback, keypoints: KeyPoints | None = None) -> np.ndarray:
+        """``keypoints`` (optional) let the gauge keep clear of the person."""
         gauge = GaugeScale.from_feedback(feedback, self.overshoot)
         if gauge is None:
             return scene
@@ -420,20 +494,25 @@ class GaugeAnnotator:
         label_scale, label_thick = layout.font(LABEL_SIZE)
         value_scale, value_thick = layout.font(VALUE_SIZE)
         rest, target, limit, value = feedback.rest_deg, feedback.target_deg, feedback.limit_deg, feedback.signal_deg
+        unit = feedback.unit
         has_limit = limit is not None and math.isfinite(limit)
         ticks = [(target, WHITE)] + ([(limit, LIMIT_RED)] if has_limit else [])
 
+        title = self.title(feedback.signal_name)
+        label_scale, label_thick = fit_text(title, label_scale, label_thick, round(layout.unit * self.TITLE_MAX_UNITS))
+        tick_scale, tick_thick = layout.font(LABEL_SIZE)
         bar_w, bar_h = max(8, round(layout.unit * 0.045)), round(layout.unit * 0.4)
-        tick_w = max(_degrees_width(t, label_scale, label_thick) for t, _ in ticks)
-        inner_w = max(text_width(feedback.signal_name, label_scale, label_thick), bar_w + pad + tick_w,
-                      _degrees_width(value, value_scale, value_thick))
-        x0, y0 = layout.margin, layout.left_column_top
+        tick_w = max(_value_width(t, unit, tick_scale, tick_thick) for t, _ in ticks)
+        inner_w = max(text_width(title, label_scale, label_thick), bar_w + pad + tick_w,
+                      _value_width(value, unit, value_scale, value_thick))
+        panel_h = 6 * pad + layout.cap(LABEL_SIZE) + bar_h + layout.cap(VALUE_SIZE)
+        x0, y0 = self.place(layout, (inner_w + 2 * pad, panel_h), feedback, keypoints)
         title_y = y0 + pad + layout.cap(LABEL_SIZE)
         bar_top = title_y + 2 * pad
         bar_bottom = bar_top + bar_h
         value_y = bar_bottom + 2 * pad + layout.cap(VALUE_SIZE)
         shade(scene, x0, y0, x0 + inner_w + 2 * pad, value_y + pad)
-        put_text(scene, feedback.signal_name, (x0 + pad, title_y), label_scale, WHITE, label_thick)
+        put_text(scene, title, (x0 + pad, title_y), label_scale, WHITE, label_thick)
 
         bx0, bx1 = x0 + pad, x0 + pad + bar_w
 
@@ -459,19 +538,30 @@ class GaugeAnnotator:
         for tick, tick_colour in ticks:
             y = y_at(tick)
             cv2.line(scene, (bx0, y), (bx1, y), tick_colour, max(1, layout.thickness - 1), cv2.LINE_AA)
-            _put_degrees(scene, tick, (bx1 + pad, y + layout.cap(LABEL_SIZE) // 2), label_scale, tick_colour,
-                         label_thick)
-        _put_degrees(scene, value, (bx0, value_y), value_scale, colour, value_thick)
+            _put_value(scene, tick, unit, (bx1 + pad, y + layout.cap(LABEL_SIZE) // 2), tick_scale, tick_colour,
+                       tick_thick)
+        _put_value(scene, value, unit, (bx0, value_y), value_scale, colour, value_thick)
         return scene
 
 
 class RepCounterAnnotator:
-    """Large "3 / 10" at the top right, with the side for alternating exercises."""
+    """Large "3 / 10" at the top right, with the side for alternating exercises.
+
+    For those the count and target are the side's own ("3 / 10" over "left side": ten per
+    side, as the exercise list says), not both sides added up.
+    """
+
+    @staticmethod
+    def text(feedback: Feedback) -> str:
+        reps, target = feedback.reps, feedback.target_reps
+        if feedback.side and feedback.side_reps is not None:
+            reps, target = feedback.side_reps, feedback.side_target_reps or 0
+        return f"{reps} / {target}" if target > 0 else f"{reps}"
 
     def annotate(self, scene: np.ndarray, feedback: Feedback) -> np.ndarray:
         layout = Layout.of(scene)
         pad = layout.pad
-        text = f"{feedback.reps} / {feedback.target_reps}" if feedback.target_reps > 0 else f"{feedback.reps}"
+        text = self.text(feedback)
         scale, thickness = layout.font(REPS_SIZE)
         text_w = text_width(text, scale, thickness)
         width = max(layout.right_column_width, text_w + 2 * pad)
@@ -580,7 +670,7 @@ class OverlayRenderer:
     def __init__(self, min_visibility: float = 0.5) -> None:
         self.skeleton = SkeletonAnnotator(min_visibility)
         self.angle_arc = AngleArcAnnotator()
-        self.gauge = GaugeAnnotator()
+        self.gauge = GaugeAnnotator(min_visibility=min_visibility)
         self.rep_counter = RepCounterAnnotator()
         self.hold_timer = HoldTimerAnnotator()
         self.cue = CueAnnotator()
@@ -592,7 +682,7 @@ class OverlayRenderer:
         self.skeleton.annotate(scene, keypoints, angles.side if angles is not None else "")
         if feedback is not None:
             self.angle_arc.annotate(scene, keypoints, angles, feedback)
-            self.gauge.annotate(scene, feedback)
+            self.gauge.annotate(scene, feedback, keypoints)
             self.rep_counter.annotate(scene, feedback)
             self.hold_timer.annotate(scene, feedback)
             self.cue.annotate(scene, feedback)

@@ -22,7 +22,8 @@ CSV_COLUMNS = ("frame", "t_s", "detected", "trunk_inclination_deg", "hip_angle_d
                "side", "view", "phase", "signal_deg", "reps", "hold_s", "warnings")
 
 
-def ensure_writable_dir(path: Path) -> Path:
+def ensure_writable_dir(path: Path, option: str = "--out") -> Path:
+    """Create ``path`` if needed and check it can be written; the advice names ``option``."""
     path = Path(path)
     try:
         path.mkdir(parents=True, exist_ok=True)
@@ -31,7 +32,7 @@ def ensure_writable_dir(path: Path) -> Path:
         probe.unlink()
     except OSError as exc:
         raise FormcheckError(f"Cannot write to the output folder {path}: {exc.strerror or exc}.",
-                             "Choose another folder with --out.") from exc
+                             f"Choose another folder with {option}.") from exc
     return path
 
 
@@ -76,7 +77,7 @@ def measured_signal(exercise: Exercise) -> dict:
     return {
         "name": exercise.signal_label,
         "field": exercise.signal_field,
-        "unit": "deg",
+        "unit": exercise.unit,
         "description": exercise.signal_description,
         "expected_error_deg": exercise.expected_error_deg,
         "method": "2-D side view, MediaPipe pose landmarks; angles in the image plane",

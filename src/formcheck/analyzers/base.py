@@ -82,10 +82,13 @@ class Feedback:
     rest_deg: float  # value at rest
     target_deg: float  # value that counts as reaching the range
     limit_deg: float | None  # value past which a safety/form warning fires (None: no limit)
-    reps: int
-    target_reps: int
+    reps: int  # all sides together
+    target_reps: int  # all sides together (the definition's target times the number of sides)
     hold_s: float  # current hold time (0 when not holding)
     target_hold_s: float
     cue: str  # one short line for the user
     warnings: list[str] = field(default_factory=list)  # codes raised on this frame
-    side: str | None = None
+    side: str | None = None  # alternating exercises: the side being worked
+    side_reps: int | None = None  # ... its repetitions so far (what the rep counter shows)
+    side_target_reps: int | None = None  # ... and its target: the definition's reps per side
+    unit: str = "deg"  # of signal_deg, rest_deg, target_deg, limit_deg: "deg" or "%"

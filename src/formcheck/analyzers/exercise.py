@@ -191,4 +191,6 @@ class ExerciseAnalyzer:
             rest_deg=m.rest if m else 0.0, target_deg=ex.target_deg, limit_deg=ex.limit_deg,
             reps=len(self.reps), target_reps=ex.target_reps * max(len(ex.sides), 1),
             hold_s=hold, target_hold_s=ex.hold_s, cue=self._cue(t), warnings=warnings,
-            side=self.active if ex.sides else None)
+            side=self.active if ex.sides else None,
+            side_reps=sum(r.side == self.active for r in self.reps) if ex.sides else None,
+            side_target_reps=ex.target_reps if ex.sides else None, unit=ex.unit)

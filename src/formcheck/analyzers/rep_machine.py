@@ -220,6 +220,9 @@ class RepStateMachine:
             if still and e >= p.count_min_deg and e > self.peak_excursion - p.hold_band_deg:
                 self.phase = HOLD  # paused near the top again: treat as a continued hold
                 self.hold_ref = value
+                if self.hold_start_s is None:  # overshot and came back: the first hold of this rep
+                    self.hold_start_s = self.hold_end_s = t
+                    self._hold_samples = [(t, value, 0.0)]
         return None
 
     def _end_hold(self) -> None:
