@@ -45,3 +45,30 @@ def test_bad_sources_raise_clear_errors(tmp_path, make, words):
     with pytest.raises(FormcheckError, match=words):
         src = open_source(make(tmp_path))
         list(src)
+
+
+@pytest.mark.parametrize("size, max_side, expected", [
+    ((3840, 2160), 960, (960, 540)),
+    ((1080, 1920), 960, (540, 960)),
+    ((640, 480), 960, (640, 480)),
+    ((640, 480), None, (640, 480)),
+])
+def test_large_frames_are_scaled_and_say_so(size, max_side, expected):
+    from formcheck.capture import _fitted_size
+
+    assert _fitted_size(size, max_side) == expected
+
+
+def test_a_video_source_reports_its_own_and_its_analysed_size(tmp_path):
+    import numpy as np
+
+    from formcheck.capture import VideoFileSource
+    from formcheck.video_out import VideoWriter
+
+    clip = tmp_path / "uhd.mp4"
+    with VideoWriter(clip, 5) as writer:
+        for _ in range(3):
+            writer.write(np.zeros((2160, 3840, 3), np.uint8))
+    with VideoFileSource(clip) as source:
+        assert source.size == (3840, 2160) and source.analysed_size == (960, 540) and source.scaled
+        assert next(iter(source)).image.shape[:2] == (540, 960)

@@ -89,3 +89,47 @@ def test_bad_manual_truth(tmp_path, content, words):
 def test_nothing_to_evaluate(tmp_path):
     with pytest.raises(FormcheckError, match="No clips found"):
         collect([tmp_path])
+
+
+def _copy_clip(stem, folder):
+    folder.mkdir(exist_ok=True)
+    for suffix in (".landmarks.npz", ".json"):
+        shutil.copy(SAMPLES / f"{stem}{suffix}", folder / f"{stem}{suffix}")
+
+
+def test_without_a_baseline_it_says_so_and_never_claims_one(tmp_path, capsys):
+    clips = tmp_path / "clips"
+    _copy_clip("standing_flexion_1", clips)
+    code = main(["eval", "--replay", "--clips-dir", str(clips), "--json", str(tmp_path / "e.json")])
+    captured = capsys.readouterr()
+    assert code == 0
+    assert "No baseline" in captured.out and "baseline's tolerances" not in captured.out
+    assert "REGRESSION" not in captured.out
+    assert json.loads((tmp_path / "e.json").read_text())["baseline"] is None
+    # Progress goes to stderr on lines of its own, never glued onto the table.
+    assert captured.err.splitlines() == ["[1/1] standing_flexion_1.landmarks.npz"]
+    assert not any(line.startswith("[1/1]") for line in captured.out.splitlines())
+
+
+def test_without_a_baseline_a_wrong_count_is_a_miss_not_a_regression(tmp_path, capsys):
+    clips = tmp_path / "clips"
+    _copy_clip("standing_flexion_depth_hold_tempo", clips)
+    defs = tmp_path / "defs"
+    defs.mkdir()
+    text = (ROOT / "src/formcheck/exercise_defs/standing_flexion.toml").read_text()
+    (defs / "standing_flexion.toml").write_text(text.replace("count_min_deg = 25.0", "count_min_deg = 40.0"))
+    code = main(["eval", "--replay", "-q", "--clips-dir", str(clips), "--exercises-dir", str(defs),
+                 "--json", str(tmp_path / "e.json")])
+    captured = capsys.readouterr()
+    assert code == 1
+    assert "MISS standing_flexion_depth_hold_tempo.landmarks.npz: repetition count 2 (truth 3)" in captured.out
+    assert "against" not in captured.err and "differ from the truth" in captured.err
+
+
+def test_a_named_baseline_that_does_not_exist_is_an_error(tmp_path):
+    with pytest.raises(FormcheckError, match="Baseline not found"):
+        from formcheck.cli import cmd_eval, build_parser
+
+        cmd_eval(build_parser().parse_args(["eval", "--replay", "-q", str(SAMPLES / "standing_still.landmarks.npz"),
+                                            "--baseline", str(tmp_path / "none.json"),
+                                            "--json", str(tmp_path / "e.json")]))

@@ -68,4 +68,8 @@ def test_killed_process_leaves_a_readable_log(tmp_path):
     assert any(r["type"] == "rep" and r["index"] == 1 for r in records)
     with open(tmp_path / "angles.csv", newline="") as fh:
         rows = list(csv.DictReader(fh))
-    assert len(rows) > 60 and rows[-1]["t_s"]  # every processed frame up to the kill
+    # Every processed frame up to the kill is on disk: the rows reach at least the logged rep's end
+    # (how many rows that is depends on the pose rate of this machine, so the count is not fixed).
+    rep = next(r for r in records if r["type"] == "rep")
+    assert [int(r["frame"]) for r in rows] == sorted({int(r["frame"]) for r in rows})
+    assert float(rows[-1]["t_s"]) >= rep["end_s"] - 0.5

@@ -9,7 +9,7 @@ import json
 import numpy as np
 import pytest
 
-from conftest import SAMPLES, load_truth
+from conftest import SAMPLES, load_truth, replay
 from formcheck.capture import VideoFileSource
 from formcheck.exercises import get_exercise
 from formcheck.pipeline import Pipeline
@@ -43,15 +43,33 @@ def runs():
 
 @pytest.mark.parametrize("clip", ALL_CLIPS)
 def test_recordings_match_a_fresh_model_run(runs, clip):
-    """The committed landmark recordings, which fast tests replay, must not drift from the model."""
+    """The committed landmark recordings, which fast tests replay, must not drift from the model.
+
+    Raw landmarks are not bit-for-bit portable: XNNPACK picks its kernels for the CPU, so the
+    same model and clip differ by a fraction of a pixel between machines, and by more for a
+    few frames where the tracker re-detects the person. A different model, or other settings,
+    moves them by pixels everywhere. So the check is a median bound on the landmarks plus the
+    same result from both: detections, repetitions (and sides), holds and warnings.
+    """
     recording = LandmarkRecording.load(SAMPLES / clip.replace(".mp4", ".landmarks.npz"))
     fresh = runs[clip]["raw_xy"]
     assert len(recording) == len(fresh)
-    assert np.array_equal(recording.detected, ~np.isnan(fresh[:, 0, 0]))
-    diff = np.abs(recording.xy - fresh)[recording.detected]
-    assert np.median(diff) < 0.5 and np.percentile(diff, 99) < 3.0, (
-        f"{clip}: landmarks moved (median {np.median(diff):.2f} px); re-record with "
-        "`formcheck record-landmarks samples/*.mp4` if the model or its settings changed on purpose")
+    detected = ~np.isnan(fresh[:, 0, 0])
+    assert np.mean(recording.detected == detected) >= 0.98, f"{clip}: detections differ"
+    both = recording.detected & detected
+    diff = np.abs(recording.xy - fresh)[both]
+    hint = "re-record with `formcheck record-landmarks samples/*.mp4` if the model or its settings changed on purpose"
+    assert np.median(diff) < 1.5, f"{clip}: landmarks moved (median {np.median(diff):.2f} px); {hint}"
+    replayed = replay(recording_name(clip), runs[clip]["pipeline"].exercise.id).analyzer.reps
+    live = runs[clip]["pipeline"].analyzer.reps
+    assert [r.side for r in replayed] == [r.side for r in live], f"{clip}: repetitions differ; {hint}"
+    assert [sorted(r.warnings) for r in replayed] == [sorted(r.warnings) for r in live], f"{clip}: warnings differ"
+    holds = [abs(a.hold_s - b.hold_s) for a, b in zip(replayed, live)]
+    assert max(holds, default=0.0) <= 0.2, f"{clip}: holds differ by up to {max(holds):.2f} s; {hint}"
+
+
+def recording_name(clip: str) -> str:
+    return clip.replace(".mp4", ".landmarks.npz")
 
 
 @pytest.mark.parametrize("entry", CLIPS, ids=[c["clip"] for c in CLIPS])

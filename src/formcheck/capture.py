@@ -31,14 +31,21 @@ class CameraLost(FormcheckError):
     """The camera stopped delivering frames (unplugged, taken by another program)."""
 
 
+def _fitted_size(size: tuple[int, int], max_side: int | None) -> tuple[int, int]:
+    """(width, height) after scaling so the longer side is at most ``max_side``."""
+    w, h = size
+    if not max_side or max(w, h) <= max_side or min(w, h) <= 0:
+        return size
+    scale = max_side / max(w, h)
+    return round(w * scale), round(h * scale)
+
+
 def _fit(image: np.ndarray, max_side: int | None) -> np.ndarray:
-    if not max_side:
-        return image
     h, w = image.shape[:2]
-    scale = max_side / max(h, w)
-    if scale >= 1.0:
+    size = _fitted_size((w, h), max_side)
+    if size == (w, h):
         return image
-    return cv2.resize(image, (round(w * scale), round(h * scale)), interpolation=cv2.INTER_AREA)
+    return cv2.resize(image, size, interpolation=cv2.INTER_AREA)
 
 
 class FrameSource:
@@ -79,6 +86,13 @@ class VideoFileSource(FrameSource):
         if not (0.5 < self.fps < 1000):
             self.fps = 30.0  # unknown rate: timestamps still come from the container when it has them
         self.frame_count = max(int(self._cap.get(cv2.CAP_PROP_FRAME_COUNT) or 0), 0)
+        self.size = (int(self._cap.get(cv2.CAP_PROP_FRAME_WIDTH)), int(self._cap.get(cv2.CAP_PROP_FRAME_HEIGHT)))
+        self.analysed_size = _fitted_size(self.size, max_side)
+
+    @property
+    def scaled(self) -> bool:
+        """Whether frames are scaled down for analysis (and so in the annotated video)."""
+        return self.analysed_size != self.size
 
     def __iter__(self) -> Iterator[Frame]:
         index = 0

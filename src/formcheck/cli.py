@@ -3,40 +3,58 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import signal
 import sys
 import threading
 from pathlib import Path
 
 from . import __version__
+from .assets import demo_clip_path
 from .errors import FormcheckError
-from .native_logs import filter_native_logs
+from .native_logs import filter_native_logs, quiet_environment
+
+quiet_environment()  # before any command imports OpenCV or MediaPipe
 
 EXIT_USER_ERROR = 2
-DEMO_CLIP = "standing_flexion_1.mp4"
 
 
-def samples_dir() -> Path:
-    return Path(__file__).resolve().parents[2] / "samples"
+def default_clips_dir() -> Path:
+    """``samples/`` of a source checkout, else ``./samples``: the clips ``formcheck eval`` scores by default."""
+    for candidate in (Path(__file__).resolve().parents[2] / "samples", Path.cwd() / "samples"):
+        if (candidate / "clips.json").is_file():
+            return candidate
+    raise FormcheckError("No clips given, and no samples/ folder with clips.json here.",
+                         "Name clips or folders: formcheck eval CLIPS_OR_FOLDERS (see README, 'Testing on clips').")
 
 
 def _print_report(report: dict, out: Path | None = None) -> None:
+    from .text import name_with_unit, plural, with_unit
+
     sig = report["measured_signal"]
-    by_side = report.get("reps_by_side")
-    sides = f" ({', '.join(f'{k} {v}' for k, v in by_side.items())})" if by_side else ""
-    per_side = " per side" if by_side else ""
-    print(f"{report['exercise_name']} [{report['level']}]: {report['reps']} repetitions{sides} "
-          f"(target {report['target_reps']}{per_side}), {report['detected_frames']}/{report['frames']} frames "
-          "with a person")
+    unit = sig.get("unit") or "deg"
+    target_hold = report.get("target_hold_s") or 0.0
+    hold_target = f", hold {target_hold:g} s" if target_hold > 0 else ""
+    frames = f"{report['detected_frames']}/{plural(report['frames'], 'frame')} with a person"
+    if sig.get("field") is None:  # a timer exercise: nothing is counted
+        print(f"{report['exercise_name']} [{report['level']}]: timed{hold_target}, {frames}")
+    else:
+        by_side = report.get("reps_by_side")
+        sides = f" ({', '.join(f'{k} {v}' for k, v in by_side.items())})" if by_side else ""
+        per_side = " per side" if by_side else ""
+        print(f"{report['exercise_name']} [{report['level']}]: {plural(report['reps'], 'repetition')}{sides} "
+              f"(target {plural(report['target_reps'], 'repetition')}{per_side}{hold_target}), {frames}")
     if sig["expected_error_deg"] is not None:
-        print(f"Measured: {sig['name']} ({sig['unit']}), expected error about {sig['expected_error_deg']:.0f} deg")
+        print(f"Measured: {name_with_unit(sig['name'], unit, ascii_only=True)}, expected error about "
+              f"{with_unit(sig['expected_error_deg'], unit, ascii_only=True)}")
     else:
         print(f"Measured: {sig['description']}")
     for rep in report["rep_details"]:
         warn = ", ".join(rep["warnings"]) or "ok"
         side = f" {rep['side']}" if rep.get("side") else ""
-        print(f"  rep {rep['index']}{side}: {rep['start_s']:6.1f}-{rep['end_s']:5.1f} s  peak {rep['peak_angle_deg']:6.1f} deg"
-              f"  hold {rep['hold_s']:4.1f} s  {warn}")
+        hold = f"  hold {rep['hold_s']:4.1f} s" if target_hold > 0 else ""
+        print(f"  rep {rep['index']}{side}: {rep['start_s']:6.1f}-{rep['end_s']:5.1f} s  "
+              f"peak {with_unit(rep['peak_angle_deg'], unit, '6.1f', ascii_only=True)}{hold}  {warn}")
     timing = report.get("timing") or {}
     if timing.get("speed_x_real_time"):
         print(f"Speed: {timing['speed_x_real_time']}x real time")
@@ -51,15 +69,20 @@ def cmd_analyze(args) -> int:
                            exercises_dir=args.exercises_dir, write_video=not args.no_video,
                            progress=not args.quiet)
     _print_report(report, Path(args.out))
+    size = report["frame_size"]
+    if size["source"] != size["analysed"]:
+        print("Frames were scaled from {}x{} to {}x{} for analysis (the model sees 256 px; the annotated "
+              "video is at the analysed size).".format(*size["source"], *size["analysed"]))
     return 0
 
 
 def cmd_demo(args) -> int:
     from .analyze import analyze_video
 
-    clip = samples_dir() / DEMO_CLIP
+    clip = demo_clip_path()
     if not clip.exists():
-        raise FormcheckError(f"The demo clip is missing: {clip}.", "Restore it with `git checkout -- samples/`.")
+        raise FormcheckError(f"The demo clip is missing: {clip}.",
+                             "Reinstall formcheck (`python -m pip install --force-reinstall formcheck`).")
     print(f"Demo: analysing the bundled clip {clip.name} (a rendered person doing standing flexion).")
     report = analyze_video(clip, "standing_flexion", args.out, model=args.model, progress=not args.quiet)
     _print_report(report, Path(args.out))
@@ -72,7 +95,10 @@ def cmd_live(args) -> int:
 
     report = run_live(args.exercise, camera=args.camera, source_file=args.source, window=not args.no_window,
                       model=args.model, out_dir=args.out, exercises_dir=args.exercises_dir)
-    print(f"{report['exercise_name']}: {report['reps']} repetitions. Log and report in {report['outputs']['folder']}")
+    from .text import plural
+
+    print(f"{report['exercise_name']}: {plural(report['reps'], 'repetition')}. "
+          f"Log and report in {report['outputs']['folder']}")
     return 130 if report.get("interrupted") else 0
 
 
@@ -84,26 +110,26 @@ def cmd_session(args) -> int:
                           audio=not args.no_audio, model=args.model, exercises_dir=args.exercises_dir)
     for line in summary["lines"]:
         print(line)
-    timing = summary["timing"]
-    if timing["latency_ms_median"] is not None:
-        print(f"Display {timing['display_fps']} fps, pose {timing['pose_updates_per_s']} updates/s, camera-to-overlay "
-              f"latency {timing['latency_ms_median']:.0f} ms median, {timing['latency_ms_p95']:.0f} ms 95th percentile.")
+    # Display rate and latency are for developers: summary.json ("timing"), not the patient's screen.
     print(f"Log and summary in {summary['folder']} (open summary.html in a browser).")
     return 130 if summary["end_reason"] == "interrupted" else 0
 
 
 def cmd_exercises(args) -> int:
     from .exercises import load_exercises
+    from .text import plural, with_unit
 
+    exercises = load_exercises(args.exercises_dir)  # a bad definition fails before anything is printed
     print("Levels: measured = angle, reps and holds validated on clips with known truth; "
           "tracked = counted and timed, angle less reliable; timer = the camera cannot measure it, "
           "formcheck times and guides.\n")
-    for ex in load_exercises(args.exercises_dir).values():
+    for ex in exercises.values():
         per_side = " per side" if ex.sides else ""
+        hold = f", hold {ex.hold_s:g} s" if ex.hold_s > 0 else ""
         print(f"{ex.id:20s} {ex.name} [{ex.level}] view: {ex.view}")
         if ex.measures:
-            print(f"{'':20s} measures {ex.signal_label} (about +-{ex.expected_error_deg:.0f} deg); "
-                  f"target {ex.target_reps} reps{per_side}, hold {ex.hold_s:g} s")
+            print(f"{'':20s} measures {ex.signal_label} (about +-{with_unit(ex.expected_error_deg, ex.unit, ascii_only=True)}); "
+                  f"target {plural(ex.target_reps, 'repetition')}{per_side}{hold}")
         else:
             print(f"{'':20s} timed: hold {ex.hold_s:g} s" + (f", never more than {ex.hold_cap_s:g} s"
                                                             if ex.hold_cap_s else ""))
@@ -126,30 +152,60 @@ def cmd_eval(args) -> int:
     from .evaluate import baseline_from, collect, compare, evaluate, table
     from .report import write_json
 
-    paths = collect(list(args.paths) + ([args.clips_dir] if args.clips_dir else []) or [samples_dir()])
+    paths = collect(list(args.paths) + ([args.clips_dir] if args.clips_dir else []) or [default_clips_dir()])
     results = []
     for i, path in enumerate(paths, 1):
         if not args.quiet:
+            sys.stdout.flush()  # progress (stderr) and the table (stdout) never share a line
             print(f"[{i}/{len(paths)}] {path.name}", file=sys.stderr, flush=True)
         results.append(evaluate(path, replay=args.replay, model=args.model, exercises_dir=args.exercises_dir))
     print(table(results))
-    folder = paths[0].parent
-    baseline_path = args.baseline or folder / "eval_baseline.json"
+    baseline_path = args.baseline or paths[0].parent / "eval_baseline.json"
     if args.update_baseline:
         write_json(baseline_path, baseline_from(results))
         print(f"Baseline written: {baseline_path}")
-    baseline = json.loads(baseline_path.read_text()) if baseline_path.exists() else {}
-    problems = compare(results, baseline)
-    write_json(args.json, {"results": [r.as_dict() for r in results], "baseline": str(baseline_path),
+    if baseline_path.exists():
+        baseline = _read_baseline(baseline_path)
+    elif args.baseline:
+        raise FormcheckError(f"Baseline not found: {baseline_path}.",
+                             "Check the --baseline path, or write one with --update-baseline.")
+    else:
+        baseline = None
+    problems = compare(results, baseline or {})
+    write_json(args.json, {"results": [r.as_dict() for r in results],
+                           "baseline": str(baseline_path) if baseline is not None else None,
                            "regressions": problems})
-    print(f"Results: {args.json}" + ("" if baseline else " (no baseline: counts checked against the truth only)"))
+    print(f"Results: {args.json}")
+    if baseline is None:
+        # Nothing to regress from: the truth itself is the bar (counts and evaluation errors).
+        for problem in problems:
+            print(f"MISS {problem}")
+        print(f"No baseline ({baseline_path} does not exist; --update-baseline writes one): "
+              "repetition counts were checked against the truth only.")
+        if problems:
+            print(f"formcheck eval: {len(problems)} clip(s) differ from the truth.", file=sys.stderr)
+            return 1
+        print(f"All {len(results)} clips count the true repetitions.")
+        return 0
     for problem in problems:
         print(f"REGRESSION {problem}")
     if problems:
         print(f"formcheck eval: {len(problems)} regression(s) against {baseline_path}.", file=sys.stderr)
         return 1
-    print(f"All {len(results)} clips within the baseline's tolerances.")
+    print(f"All {len(results)} clips within the tolerances of the baseline {baseline_path}.")
     return 0
+
+
+def _read_baseline(path: Path) -> dict:
+    try:
+        baseline = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError, json.JSONDecodeError) as exc:
+        raise FormcheckError(f"Cannot read the baseline {path}: {exc}.",
+                             "Restore it, or write a new one with --update-baseline.") from exc
+    if not isinstance(baseline, dict):
+        raise FormcheckError(f"The baseline {path} is not a JSON object of clips.",
+                             "Write a new one with --update-baseline.")
+    return baseline
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -243,15 +299,32 @@ def main(argv: list[str] | None = None) -> int:
         return EXIT_USER_ERROR
     if threading.current_thread() is threading.main_thread():
         signal.signal(signal.SIGTERM, _stop_on_sigterm)
-    try:
-        with filter_native_logs():
+    with filter_native_logs() as native:
+        try:
             return args.func(args)
-    except FormcheckError as exc:
-        print(f"formcheck: {exc}", file=sys.stderr)
-        return EXIT_USER_ERROR
-    except KeyboardInterrupt:
-        print("formcheck: stopped.", file=sys.stderr)
-        return 130
+        except FormcheckError as exc:
+            print(f"formcheck: {exc}", file=sys.stderr)
+            return EXIT_USER_ERROR
+        except KeyboardInterrupt:
+            print("formcheck: stopped.", file=sys.stderr)
+            return 130
+        except Exception as exc:  # a bug: one line for the user, the details in a file for us
+            report = _write_crash_report(exc, native.lines)
+            print(f"formcheck: unexpected error ({type(exc).__name__}: {str(exc).splitlines()[0] if str(exc) else ''}). "
+                  f"Details are in {report}; please send that file with a bug report.", file=sys.stderr)
+            return 1
+
+
+def _write_crash_report(exc: BaseException, native_lines) -> Path:
+    import tempfile
+    import traceback
+
+    fd, name = tempfile.mkstemp(prefix="formcheck-crash-", suffix=".txt")
+    with os.fdopen(fd, "w", encoding="utf-8") as fh:
+        fh.write(f"formcheck {__version__}, Python {sys.version.split()[0]}, argv {sys.argv}\n\n")
+        fh.write("".join(traceback.format_exception(exc)))
+        fh.write("\nNative library output (last lines):\n" + "\n".join(native_lines) + "\n")
+    return Path(name)
 
 
 if __name__ == "__main__":

@@ -18,7 +18,7 @@ from .exercises import get_exercise
 from .pipeline import Pipeline
 from .analyzers import ExerciseAnalyzer
 from .keypoints import KeyPoints
-from .pose import LivePoseEstimator
+from .pose import LivePoseEstimator, check_model
 from .report import AnglesCsvWriter, build_report, ensure_writable_dir, write_json
 
 WINDOW = "formcheck"
@@ -99,8 +99,13 @@ def run_live(exercise_id: str, *, camera: int = 0, source_file: Path | None = No
     exercise = get_exercise(exercise_id, exercises_dir)
     if window:
         require_display()
+    # A missing file, an absent camera or a bad model fails before anything is created.
     if source_file is not None:
-        VideoFileSource(source_file).close()  # a missing or unreadable file fails before anything is created
+        with VideoFileSource(source_file) as probe:
+            next(iter(probe))  # a file that opens but has no frame says so here
+    else:
+        CameraSource(camera).close()
+    check_model(model)
     out = ensure_writable_dir(Path(out_dir) if out_dir else default_session_dir())
     from .render import OverlayRenderer
 
