@@ -177,3 +177,27 @@ def test_recorded_holds_have_their_interval(recording, exercise):
             assert d["hold_start_s"] is not None and d["hold_end_s"] is not None, d
             assert d["start_s"] <= d["hold_start_s"] <= d["hold_end_s"] <= d["end_s"], d
             assert d["hold_end_s"] - d["hold_start_s"] >= d["hold_s"] - 0.01, d
+
+
+def _spiked(values, at, by):
+    out = list(values)
+    for i in at:
+        out[i] += by
+    return out
+
+
+@pytest.mark.parametrize("where", ["moving", "hold", "both"])
+@pytest.mark.parametrize("by", [-25.0, 25.0])
+def test_a_one_frame_landmark_glitch_neither_ends_nor_shortens_a_hold(where, by):
+    """A far leg seen through the near one for a frame makes the angle jump and come back: that
+    is not a movement (seen on straight_leg_raise_kneebend with another CPU's model numerics)."""
+    values = bend(peak=40.0, move_s=1.5, hold_s=1.5) + [0.0] * 15
+    rest = int(1.0 * FPS)
+    moving_frame, hold_frame = rest + int(1.2 * FPS), rest + int(1.5 * FPS) + 10
+    frames = {"moving": [moving_frame], "hold": [hold_frame], "both": [moving_frame, hold_frame]}[where]
+    clean, _ = run(values, RepParams(rest_deg=0.0, target_deg=30.0, count_min_deg=20.0))
+    spiked, _ = run(_spiked(values, frames, by), RepParams(rest_deg=0.0, target_deg=30.0, count_min_deg=20.0))
+    assert len(spiked.reps) == len(clean.reps) == 1
+    assert spiked.reps[0].hold_s == pytest.approx(clean.reps[0].hold_s, abs=0.15)
+    assert spiked.reps[0].hold_s == pytest.approx(1.5, abs=0.3)
+

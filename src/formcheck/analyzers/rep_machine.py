@@ -13,6 +13,9 @@ machine serves signals that grow (trunk flexion) and shrink (knee-to-chest hip a
 - A rep whose peak stays short of the target still counts, and is marked ``partial_range``.
 - The hold timer runs only while the angle is still (speed under ``still_speed_dps``, within
   ``hold_band_deg`` of where the hold began) with valid tracking; a dropout pauses it.
+- Robust to single-frame landmark glitches: the machine reads the median of the last three
+  values, and the speed is a Theil-Sen slope (median of pairwise slopes), so one bad frame
+  neither ends a hold nor starts a return. This costs one frame of delay at a real change.
 """
 from __future__ import annotations
 
@@ -106,6 +109,7 @@ class RepStateMachine:
         self.tracking = False
         self.reps: list[RepResult] = []
         self._speed_buf: deque[tuple[float, float]] = deque()
+        self._recent: deque[float] = deque(maxlen=3)  # last values, for the one-frame glitch filter
         self._history: deque[tuple[float, float]] = deque(maxlen=90)  # rest samples before a rep
         self._rep_samples: list[tuple[float, float]] = []
         self._last_t: float | None = None
@@ -136,10 +140,15 @@ class RepStateMachine:
             buf.popleft()
         if len(buf) < 3:
             return 0.0 if len(buf) < 2 else (buf[-1][1] - buf[0][1]) / max(buf[-1][0] - buf[0][0], 1e-6)
+        # Theil-Sen: the median of the pairwise slopes. One landmark glitch (a far leg seen
+        # through the near one for a frame) barely moves it, where a least-squares slope would
+        # read the glitch as fast movement and stop a hold.
         ts = np.array([b[0] for b in buf])
         vs = np.array([b[1] for b in buf])
-        ts = ts - ts.mean()
-        return float(np.dot(ts, vs - vs.mean()) / max(np.dot(ts, ts), 1e-9))
+        i, j = np.triu_indices(len(ts), k=1)
+        dt = ts[j] - ts[i]
+        ok = dt > 1e-6
+        return float(np.median((vs[j][ok] - vs[i][ok]) / dt[ok])) if ok.any() else 0.0
 
     # -- the machine -----------------------------------------------------------------------
     def update(self, t: float, value: float | None, may_start: bool = True) -> RepResult | None:
@@ -156,6 +165,10 @@ class RepStateMachine:
         resumed = not self.tracking
         self.tracking = True
         p = self.p
+        if resumed:
+            self._recent.clear()
+        self._recent.append(float(value))
+        value = float(np.median(self._recent))  # a one-frame landmark glitch is not a movement
         speed = self._speed(t, value)
         self.speed_dps = speed
         e = self.excursion(value)
