@@ -27,7 +27,7 @@ def main() -> None:
     parser.add_argument("--exercise", default="standing_flexion")
     args = parser.parse_args()
 
-    from formcheck.analyze import analyze_video
+    from formcheck.commands.analyze import analyze_video
 
     with tempfile.TemporaryDirectory() as out:
         t0 = time.perf_counter()

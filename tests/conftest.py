@@ -1,75 +1,9 @@
-"""Shared helpers: synthetic stick figures and paths to the bundled samples."""
-from __future__ import annotations
-
-import json
-import math
-from pathlib import Path
-
-import numpy as np
+"""pytest set-up: tests/ on the import path (for ``support``), shared fixtures."""
 import pytest
 
-from formcheck.keypoints import KeyPoints
-
-ROOT = Path(__file__).resolve().parents[1]
-SAMPLES = ROOT / "samples"
-
-
-def side_view_figure(trunk_deg: float = 0.0, facing: int = -1, knee_bend_deg: float = 0.0,
-                     hip_xy=(320.0, 240.0), scale: float = 100.0, visibility: float = 1.0) -> KeyPoints:
-    """A standing person seen side-on, bending forward by ``trunk_deg`` at the hips.
-
-    ``facing`` -1 = facing image-left, +1 = image-right. Both body sides coincide (pure side view),
-    the face and toes point forward so the facing can be inferred.
-    """
-    hx, hy = hip_xy
-    f = facing
-    a = math.radians(trunk_deg)
-    shoulder = (hx + f * scale * math.sin(a), hy - scale * math.cos(a))
-    head_dir = np.array([f * math.sin(a), -math.cos(a)])
-    front = np.array([f * math.cos(a), math.sin(a)])  # perpendicular to the trunk, towards the front
-    ear = np.array(shoulder) + 0.3 * scale * head_dir
-    nose = ear + 0.12 * scale * front
-    k = math.radians(knee_bend_deg)
-    knee = (hx + f * 0.5 * scale * math.sin(k), hy + scale * math.cos(k) * 0.9)
-    ankle = (hx, hy + 1.8 * scale)
-    pts = {"nose": tuple(nose)}
-    for s in ("left", "right"):
-        pts.update({f"{s}_shoulder": shoulder, f"{s}_hip": (hx, hy), f"{s}_knee": knee, f"{s}_ankle": ankle,
-                    f"{s}_ear": tuple(ear), f"{s}_heel": (ankle[0] - f * 0.1 * scale, ankle[1] + 0.05 * scale),
-                    f"{s}_foot_index": (ankle[0] + f * 0.2 * scale, ankle[1] + 0.05 * scale),
-                    f"{s}_elbow": shoulder, f"{s}_wrist": shoulder})
-    return KeyPoints.from_dict(pts, visibility=visibility)
-
-
-def load_truth(name: str) -> dict:
-    return json.loads((SAMPLES / f"{name}.json").read_text())
+from support import side_view_figure
 
 
 @pytest.fixture
 def figure():
     return side_view_figure
-
-
-def replay(recording: str, exercise: str):
-    """Run a committed landmark recording (``samples/...landmarks.npz``) through the pipeline."""
-    from formcheck.exercises import get_exercise
-    from formcheck.pipeline import Pipeline
-    from formcheck.recording import LandmarkRecording
-
-    pipeline = Pipeline(get_exercise(exercise))
-    for t, raw in LandmarkRecording.load(SAMPLES / recording).frames():
-        pipeline.step(t, raw)
-    return pipeline
-
-
-def assert_counts(analyzer, reps, holds=None, tol=None, warnings=None) -> None:
-    """Reps (an int, or a dict per side), holds within ``tol`` s, and warnings per rep (None: skip)."""
-    if isinstance(reps, dict):
-        assert analyzer.reps_by_side == reps
-    else:
-        assert len(analyzer.reps) == reps
-    if holds is not None:
-        measured = [r.hold_s for r in analyzer.reps]
-        assert all(abs(m - h) <= tol for m, h in zip(measured, holds)), measured
-    if warnings is not None:
-        assert [sorted(r.warnings) for r in analyzer.reps] == [sorted(w) for w in warnings]

@@ -2,10 +2,10 @@
 
 The whole loop, in a few lines::
 
-    from formcheck.capture import VideoFileSource
-    from formcheck.exercises import get_exercise
-    from formcheck.pipeline import Pipeline
-    from formcheck.pose import PoseEstimator
+    from formcheck.io.sources import VideoFileSource
+    from formcheck.definitions.exercises import get_exercise
+    from formcheck.analysis.pipeline import Pipeline
+    from formcheck.pose.estimators import PoseEstimator
 
     with VideoFileSource("samples/standing_flexion_1.mp4") as frames, PoseEstimator() as pose:
         pipeline = Pipeline(get_exercise("standing_flexion"), pose)
@@ -14,8 +14,11 @@ The whole loop, in a few lines::
             print(result.t_s, result.angles.trunk_inclination_deg, result.feedback.phase)
     print(len(pipeline.analyzer.reps), "reps")
 
-Modules, in the order data flows: ``capture`` -> ``pose`` (MediaPipe, returns ``KeyPoints``)
--> ``filters`` -> ``kinematics`` -> ``analyzers`` -> ``render`` / ``report``.
+Packages, in the order data flows: ``io`` (frame sources) -> ``pose`` (MediaPipe, returns
+``KeyPoints``) -> ``analysis`` (filters -> kinematics -> exercise analyzer) -> ``ui`` (drawing,
+screens) and ``io`` (video, CSV, JSON). Beside them: ``core`` (types every layer shares),
+``definitions`` (exercises and routines as data), ``session`` (the guided session),
+``evaluation`` (scoring against known truth) and ``commands`` (the CLI).
 """
 from importlib.metadata import PackageNotFoundError, version
 

@@ -1,0 +1,1 @@
+"""Repetition and hold timing: a hysteresis state machine over one angle signal."""

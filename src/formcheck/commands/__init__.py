@@ -1,0 +1,2 @@
+"""The command line: the parser and one module per command (analyze, live, session, eval,
+record-landmarks, exercises, demo)."""

@@ -1,0 +1,38 @@
+"""Record a clip's landmarks (raw model output) for replay without the model."""
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+
+from formcheck.io.sources import VideoFileSource
+from formcheck.analysis.pipeline import default_filter
+from formcheck.pose.estimators import PoseEstimator, PoseSettings, file_sha256
+from formcheck.io.recording import LandmarkRecording, RecordingBuilder, settings_dict
+
+
+def recording_path(clip: Path) -> Path:
+    clip = Path(clip)
+    return clip.with_name(clip.stem + ".landmarks.npz")
+
+
+def record_landmarks(clip: Path, out: Path | None = None, model: Path | None = None,
+                     settings: PoseSettings | None = None) -> tuple[Path, LandmarkRecording]:
+    settings = settings or PoseSettings()
+    with VideoFileSource(clip) as source, PoseEstimator(model, settings) as estimator:
+        builder = RecordingBuilder(clip=Path(clip).name, fps=source.fps, model=estimator.model_path.name,
+                                   model_sha256=file_sha256(estimator.model_path), settings=settings_dict(settings))
+        for frame in source:
+            builder.add(frame.t_s, estimator.detect(frame.image, frame.t_s))
+            builder.meta["width"], builder.meta["height"] = frame.image.shape[1], frame.image.shape[0]
+    recording = builder.build()
+    smoother = default_filter()
+    recording.smoothed_xy = np.full_like(recording.xy, np.nan)
+    for i, (t, kp) in enumerate(recording.frames()):
+        smoothed = smoother(kp, t)
+        if smoothed is not None:
+            recording.smoothed_xy[i] = smoothed.xy
+    recording.meta["filter"] = {"name": "OneEuroPoseFilter", "min_cutoff": smoother.min_cutoff,
+                                "beta": smoother.beta, "d_cutoff": smoother.d_cutoff}
+    path = recording.save(out or recording_path(clip))
+    return path, recording

@@ -1,0 +1,275 @@
+"""Exercise definitions: data files, validated on load.
+
+Each exercise is one TOML file (``exercise_defs/*.toml`` inside the package, plus any folder a
+user names). A bad file gets a message naming the file, the field and the problem.
+"""
+from __future__ import annotations
+
+import math
+import tomllib
+from dataclasses import dataclass, field
+from importlib import resources
+from pathlib import Path
+
+from formcheck.core.errors import FormcheckError
+from formcheck.analysis.kinematics import Angles
+
+VIEWS = ("side", "front", "either")
+LEVELS = ("measured", "tracked", "timer")
+PHASE_NAMES = ("rest", "moving", "hold", "returning")
+SIGNAL_FIELDS = tuple(k for k, v in Angles().as_dict().items() if isinstance(v, float) and k != "visibility")
+SIDED_FIELDS = tuple(sorted({k.replace("_left", "_{side}") for k in SIGNAL_FIELDS if "_left" in k}))
+SIDES = ("left", "right")
+CUE_KEYS = ("rest", "moving", "hold", "hold_done", "returning")
+SIGNAL_UNITS = ("deg", "%")  # [signal] unit: degrees, or percent (e.g. of leg length)
+
+
+@dataclass(frozen=True)
+class FormRule:
+    """A named fault: ``field`` below ``below`` (or above ``above``) for ``min_duration_s``."""
+
+    code: str
+    field: str  # an Angles field; "{side}" in it means the side doing the current repetition
+    below: float | None = None
+    above: float | None = None
+    phases: tuple[str, ...] = ("moving", "hold", "returning")
+    min_duration_s: float = 0.3
+    message: str = ""  # the on-screen cue; defaults to the built-in text for known codes
+
+    def field_for(self, side: str | None, near_side: str) -> str:
+        return self.field.format(side=side or near_side)
+
+    def violated(self, value: float) -> bool:
+        if math.isnan(value):
+            return False
+        return (self.below is not None and value < self.below) or (self.above is not None and value > self.above)
+
+
+@dataclass(frozen=True)
+class Exercise:
+    id: str
+    name: str
+    position: str
+    view: str
+    level: str
+    summary: str
+    instructions: tuple[str, ...]
+    safety: tuple[str, ...]
+    signal_field: str | None  # None for "timer" exercises: nothing is measured
+    signal_label: str
+    signal_description: str
+    expected_error_deg: float | None
+    target_reps: int
+    rest_deg: float
+    target_deg: float
+    start_deg: float
+    return_deg: float
+    count_min_deg: float
+    rest_limit_deg: float
+    hold_s: float
+    hold_tolerance_s: float
+    min_move_s: float
+    form: tuple[FormRule, ...] = ()
+    cues: dict = field(default_factory=dict)
+    source: str = ""
+    level_reason: str = ""  # why an exercise is "tracked" or "timer"
+    sides: tuple[str, ...] = ()  # ("left", "right"): one repetition counter per side
+    warn_short_hold: bool = True  # False where holding less is never to be pushed (extension test)
+    hold_cap_s: float | None = None  # hard limit: the user is told to stop (dead hang)
+    rule: str = ""  # special flow handled by the session: "extension_test"
+    unit: str = "deg"  # of the signal and every *_deg threshold: "deg" or "%"; "s" for a timer
+
+    @property
+    def measures(self) -> bool:
+        return self.signal_field is not None
+
+    def signal_for(self, side: str | None) -> str | None:
+        return self.signal_field.format(side=side) if self.signal_field and side else self.signal_field
+
+    def message_for(self, code: str) -> str:
+        """The words for an event code: this exercise's own rule message, else the built-in one."""
+        from formcheck.core.events import EVENT_MESSAGES
+
+        for rule in self.form:
+            if rule.code == code and rule.message:
+                return rule.message
+        return EVENT_MESSAGES.get(code, code.replace("_", " "))
+
+    @property
+    def limit_deg(self) -> float | None:
+        """The safety/form limit on the measured signal itself (drawn on the gauge), if any."""
+        for rule in self.form:
+            if rule.field == self.signal_field and rule.field is not None:
+                return rule.above if rule.above is not None else rule.below
+        return None
+
+
+class _Fields:
+    """Reads one table of a definition file, collecting precise error messages."""
+
+    def __init__(self, source: str, table: dict, prefix: str = "") -> None:
+        self.source, self.table, self.prefix = source, table, prefix
+
+    def _fail(self, key: str, problem: str) -> FormcheckError:
+        return FormcheckError(f"Exercise definition {self.source}: field '{self.prefix}{key}' {problem}.",
+                              "Fix the file (see README, 'Adding an exercise').")
+
+    def get(self, key: str, kind: type, default=...):
+        if key not in self.table:
+            if default is ...:
+                raise self._fail(key, "is missing")
+            return default
+        value = self.table[key]
+        if kind is float and isinstance(value, int) and not isinstance(value, bool):
+            value = float(value)
+        if kind is tuple:
+            if not (isinstance(value, list) and all(isinstance(v, str) for v in value)):
+                raise self._fail(key, "must be a list of strings")
+            return tuple(value)
+        if not isinstance(value, kind) or isinstance(value, bool) and kind is not bool:
+            raise self._fail(key, f"must be {kind.__name__}, not {type(value).__name__} ({value!r})")
+        return value
+
+    def choice(self, key: str, options: tuple[str, ...], default=...) -> str:
+        value = self.get(key, str, default)
+        if value not in options:
+            raise self._fail(key, f"is {value!r}; use one of {', '.join(options)}")
+        return value
+
+    def table_of(self, key: str) -> "_Fields":
+        return _Fields(self.source, self.get(key, dict), f"{self.prefix}{key}.")
+
+    def check_unknown(self, known: set[str]) -> None:
+        unknown = sorted(set(self.table) - known)
+        if unknown:
+            raise self._fail(unknown[0], f"is not a known field (known: {', '.join(sorted(known))})")
+
+
+def _parse_rules(top: _Fields, source: str) -> tuple[FormRule, ...]:
+    rules = []
+    for i, raw in enumerate(top.get("form", list, [])):
+        if not isinstance(raw, dict):
+            raise top._fail(f"form[{i}]", "must be a table ([[form]])")
+        rf = _Fields(source, raw, f"form[{i}].")
+        rf.check_unknown({"code", "field", "below", "above", "phases", "min_duration_s", "message"})
+        rule = FormRule(code=rf.get("code", str), field=rf.choice("field", SIGNAL_FIELDS + SIDED_FIELDS),
+                        below=rf.get("below", float, None), above=rf.get("above", float, None),
+                        phases=rf.get("phases", tuple, ("moving", "hold", "returning")),
+                        min_duration_s=rf.get("min_duration_s", float, 0.3), message=rf.get("message", str, ""))
+        if (rule.below is None) == (rule.above is None):
+            raise rf._fail("below", "or 'above' must be given (exactly one of them)")
+        bad = [ph for ph in rule.phases if ph not in PHASE_NAMES]
+        if bad:
+            raise rf._fail("phases", f"has {bad[0]!r}; use {', '.join(PHASE_NAMES)}")
+        rules.append(rule)
+    return tuple(rules)
+
+
+def _field_unit(field_name: str) -> str | None:
+    """The unit an Angles field is in, from its name ("..._deg", "..._pct"); None if it does not say."""
+    return "%" if field_name.endswith("_pct") else "deg" if field_name.endswith("_deg") else None
+
+
+def parse_exercise(data: dict, source: str) -> Exercise:
+    top = _Fields(source, data)
+    top.check_unknown({"id", "name", "position", "view", "level", "level_reason", "summary", "instructions",
+                       "safety", "signal", "reps", "hold", "tempo", "form", "cues", "rule"})
+    level = top.choice("level", LEVELS)
+    timer = level == "timer"
+    empty = {"signal": {}, "reps": {}, "tempo": {}, "cues": {}}
+    signal, reps, hold, tempo, cues = (
+        top.table_of(k) if k in data or k not in empty else _Fields(source, empty[k], f"{k}.")
+        for k in ("signal", "reps", "hold", "tempo", "cues"))
+    signal.check_unknown({"field", "label", "expected_error_deg", "description", "sides", "unit"})
+    reps.check_unknown({"target", "rest_deg", "target_deg", "start_deg", "return_deg", "count_min_deg",
+                        "rest_limit_deg"})
+    hold.check_unknown({"target_s", "tolerance_s", "warn_short", "cap_s"})
+    tempo.check_unknown({"min_move_s"})
+    cues.check_unknown(set(CUE_KEYS))
+    if timer and "signal" in data:
+        raise signal._fail("field", "is not used by a 'timer' exercise (nothing is measured): remove [signal]")
+    sides = signal.get("sides", tuple, ())
+    if sides and set(sides) != set(SIDES):
+        raise signal._fail("sides", 'must be ["left", "right"] when given')
+    field_name = None if timer else signal.choice("field", SIDED_FIELDS if sides else SIGNAL_FIELDS)
+
+    def number(table: _Fields, key: str) -> float:  # angles are required unless nothing is measured
+        return table.get(key, float, 0.0 if timer else ...)
+    ex = Exercise(
+        id=top.get("id", str), name=top.get("name", str), position=top.get("position", str),
+        view=top.choice("view", VIEWS), level=level, summary=top.get("summary", str),
+        instructions=top.get("instructions", tuple), safety=top.get("safety", tuple, ()),
+        signal_field=field_name, signal_label=signal.get("label", str, "time" if timer else ...),
+        signal_description=signal.get("description", str, ""),
+        expected_error_deg=signal.get("expected_error_deg", float, None if timer else ...),
+        target_reps=reps.get("target", int, 1 if timer else ...),
+        rest_deg=number(reps, "rest_deg"), target_deg=number(reps, "target_deg"),
+        start_deg=number(reps, "start_deg"), return_deg=number(reps, "return_deg"),
+        count_min_deg=number(reps, "count_min_deg"), rest_limit_deg=reps.get("rest_limit_deg", float, 15.0),
+        hold_s=hold.get("target_s", float), hold_tolerance_s=hold.get("tolerance_s", float, 0.3),
+        min_move_s=tempo.get("min_move_s", float, 1.0), form=_parse_rules(top, source),
+        cues={k: cues.get(k, str, "") for k in CUE_KEYS}, source=source,
+        level_reason=top.get("level_reason", str, ""), sides=sides,
+        warn_short_hold=hold.get("warn_short", bool, True), hold_cap_s=hold.get("cap_s", float, None),
+        rule=top.choice("rule", ("", "extension_test"), ""),
+        unit="s" if timer else signal.choice("unit", SIGNAL_UNITS, _field_unit(field_name) or "deg"))
+    if not timer and _field_unit(field_name) not in (None, ex.unit):
+        raise signal._fail("unit", f"is {ex.unit!r} but field {field_name!r} is in {_field_unit(field_name)!r}")
+    if level != "measured" and not ex.level_reason:
+        raise top._fail("level_reason", f"is missing: say why this exercise is '{level}' and not 'measured'")
+    if not timer:
+        if not 0 < ex.return_deg < ex.start_deg <= ex.count_min_deg:
+            raise reps._fail("start_deg", "must satisfy 0 < return_deg < start_deg <= count_min_deg")
+        if ex.count_min_deg > abs(ex.target_deg - ex.rest_deg):
+            raise reps._fail("count_min_deg", "must not exceed the distance from rest_deg to target_deg")
+    if ex.target_reps < 1 or ex.hold_s < 0:
+        raise reps._fail("target", "must be at least 1 (and hold.target_s not negative)")
+    if ex.hold_cap_s is not None and ex.hold_cap_s < ex.hold_s:
+        raise hold._fail("cap_s", "must not be below target_s")
+    return ex
+
+
+def load_exercise_file(path: Path) -> Exercise:
+    try:
+        text = Path(path).read_text(encoding="utf-8")
+        if "\0" in text:  # valid UTF-8, but binary all the same
+            raise UnicodeDecodeError("utf-8", b"\0", 0, 1, "NUL byte")
+        data = tomllib.loads(text)
+    except UnicodeDecodeError:
+        raise FormcheckError(f"Exercise definition {path} is not a text file (binary, or not UTF-8).",
+                             "Save it as UTF-8 text, or move it out of the --exercises-dir folder.") from None
+    except tomllib.TOMLDecodeError as exc:
+        raise FormcheckError(f"Exercise definition {path} is not valid TOML: {exc}.", "Fix the syntax.") from exc
+    except OSError as exc:
+        raise FormcheckError(f"Cannot read exercise definition {path}: {exc.strerror}.", "Check the path.") from exc
+    return parse_exercise(data, str(path))
+
+
+def builtin_exercises() -> dict[str, Exercise]:
+    found = {}
+    for entry in sorted(resources.files("formcheck.definitions").joinpath("exercise_defs").iterdir(), key=lambda p: p.name):
+        if entry.name.endswith(".toml"):
+            ex = parse_exercise(tomllib.loads(entry.read_text(encoding="utf-8")), f"formcheck/exercise_defs/{entry.name}")
+            found[ex.id] = ex
+    return found
+
+
+def load_exercises(extra_dir: Path | None = None) -> dict[str, Exercise]:
+    """Built-in definitions, overridden or extended by ``extra_dir/*.toml``."""
+    exercises = builtin_exercises()
+    if extra_dir is not None:
+        extra_dir = Path(extra_dir)
+        if not extra_dir.is_dir():
+            raise FormcheckError(f"Exercise folder not found: {extra_dir}.", "Check the --exercises-dir path.")
+        for path in sorted(extra_dir.glob("*.toml")):
+            ex = load_exercise_file(path)
+            exercises[ex.id] = ex
+    return exercises
+
+
+def get_exercise(name: str, extra_dir: Path | None = None) -> Exercise:
+    exercises = load_exercises(extra_dir)
+    if name not in exercises:
+        raise FormcheckError(f"Unknown exercise '{name}'.",
+                             f"Choose one of: {', '.join(sorted(exercises))} (see `formcheck exercises`).")
+    return exercises[name]

@@ -1,0 +1,124 @@
+"""What an analysis leaves on disk: a per-frame CSV, report.json and the angle plot.
+
+``report.json`` is a documented contract (README, "The report"); bump ``REPORT_VERSION`` when a
+field changes meaning. The CSV is written and flushed row by row, so an interrupted run still
+leaves every frame it processed.
+"""
+from __future__ import annotations
+
+import csv
+import json
+import math
+import os
+from pathlib import Path
+
+from formcheck.analysis.exercise_analyzer import ExerciseAnalyzer
+from formcheck.core.errors import FormcheckError
+from formcheck.definitions.exercises import Exercise
+from formcheck.analysis.pipeline import StepResult
+
+REPORT_VERSION = 1
+CSV_COLUMNS = ("frame", "t_s", "detected", "trunk_inclination_deg", "hip_angle_deg", "knee_angle_deg",
+               "side", "view", "phase", "signal_deg", "reps", "hold_s", "warnings")
+
+
+def ensure_writable_dir(path: Path, option: str = "--out") -> Path:
+    """Create ``path`` if needed and check it can be written; the advice names ``option``."""
+    path = Path(path)
+    try:
+        path.mkdir(parents=True, exist_ok=True)
+        probe = path / ".formcheck-write-test"
+        probe.write_text("")
+        probe.unlink()
+    except OSError as exc:
+        raise FormcheckError(f"Cannot write to the output folder {path}: {exc.strerror or exc}.",
+                             f"Choose another folder with {option}.") from exc
+    return path
+
+
+def _num(x: float, digits: int = 2):
+    return "" if x is None or (isinstance(x, float) and math.isnan(x)) else round(x, digits)
+
+
+class AnglesCsvWriter:
+    """Context manager: one row per frame, flushed as it is written."""
+
+    def __init__(self, path: Path) -> None:
+        self.path = Path(path)
+        self._fh = None
+        self._writer = None
+        self.rows = 0
+
+    def __enter__(self) -> "AnglesCsvWriter":
+        self._fh = open(self.path, "w", newline="", encoding="utf-8")
+        self._writer = csv.writer(self._fh)
+        self._writer.writerow(CSV_COLUMNS)
+        return self
+
+    def write(self, index: int, r: StepResult) -> None:
+        a, fb = r.angles, r.feedback
+        self._writer.writerow((
+            index, round(r.t_s, 4), int(a.detected), _num(a.trunk_inclination_deg), _num(a.hip_angle_deg),
+            _num(a.knee_angle_deg), a.side, a.view, fb.phase, _num(fb.signal_deg), fb.reps, round(fb.hold_s, 2),
+            ";".join(fb.warnings)))
+        self._fh.flush()
+        self.rows += 1
+
+    def __exit__(self, *exc) -> None:
+        if self._fh:
+            self._fh.close()
+
+
+def measured_signal(exercise: Exercise) -> dict:
+    if not exercise.measures:
+        return {"name": "time in view", "field": None, "unit": "s", "expected_error_deg": None,
+                "description": "Nothing is measured for this exercise: the camera only times it.",
+                "method": "timer"}
+    return {
+        "name": exercise.signal_label,
+        "field": exercise.signal_field,
+        "unit": exercise.unit,
+        "description": exercise.signal_description,
+        "expected_error_deg": exercise.expected_error_deg,
+        "method": "2-D side view, MediaPipe pose landmarks; angles in the image plane",
+    }
+
+
+def build_report(exercise: Exercise, analyzer: ExerciseAnalyzer, *, source: str, frames: int,
+                 detected_frames: int, duration_s: float, fps: float, timing: dict | None = None,
+                 outputs: dict | None = None) -> dict:
+    reps = analyzer.reps
+    return {
+        "report_version": REPORT_VERSION,
+        "exercise": exercise.id,
+        "exercise_name": exercise.name,
+        "level": exercise.level,
+        "level_reason": exercise.level_reason,
+        "source": source,
+        "reps": len(reps),
+        "reps_by_side": analyzer.reps_by_side,
+        "target_reps": exercise.target_reps,
+        "target_hold_s": exercise.hold_s,
+        "target_angle_deg": exercise.target_deg,
+        "rep_details": [r.as_dict() for r in reps],
+        "events": [e.as_dict() for e in analyzer.events],
+        "frames": frames,
+        "detected_frames": detected_frames,
+        "detection_rate": round(detected_frames / frames, 4) if frames else 0.0,
+        "duration_s": round(duration_s, 3),
+        "fps": round(fps, 3),
+        "measured_signal": measured_signal(exercise),
+        "hold_timing": {"unit": "s", "expected_error_s": 0.3,
+                        "definition": "time held still at the end of the range with valid tracking; dropouts pause it"},
+        "timing": timing or {},
+        "outputs": outputs or {},
+    }
+
+
+def write_json(path: Path, data: dict) -> Path:
+    """Write atomically: a reader never sees half a report."""
+    path = Path(path)
+    tmp = path.with_suffix(path.suffix + ".tmp")
+    tmp.write_text(json.dumps(data, indent=2) + "\n", encoding="utf-8")
+    os.replace(tmp, path)
+    return path

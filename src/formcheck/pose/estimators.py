@@ -1,0 +1,244 @@
+"""MediaPipe PoseLandmarker adapter: images in, ``KeyPoints`` (plain arrays) out.
+
+``PoseEstimator`` runs the Tasks API in VIDEO mode (every frame, in order: for files).
+``LivePoseEstimator`` runs it in LIVE_STREAM mode: ``submit`` returns at once and the newest
+result arrives on MediaPipe's own thread, so a slow model never stalls the display.
+"""
+from __future__ import annotations
+
+import contextlib
+import hashlib
+import os
+import sys
+import threading
+import time
+import zipfile
+from dataclasses import dataclass
+from pathlib import Path
+
+os.environ.setdefault("GLOG_minloglevel", "2")  # keep MediaPipe's C++ start-up chatter off the console
+
+import cv2  # noqa: E402
+import numpy as np  # noqa: E402
+
+from formcheck.assets import MODEL_FILENAME, model_path  # noqa: E402,F401  (MODEL_FILENAME: re-exported)
+from formcheck.core.errors import FormcheckError  # noqa: E402
+from formcheck.core.keypoints import KeyPoints  # noqa: E402
+
+# sha256 of the bundle that tools/build_pose_model.py builds (also in models/SHA256SUMS).
+MODEL_SHA256 = "cdbf300732f0e68a7f7ed90eb72b4e770e4e681d4bca6e78f90be4b63bb40a74"
+BUNDLE_MEMBERS = {"pose_detector.tflite", "pose_landmarks_detector.tflite"}
+
+
+def default_model_path() -> Path:
+    """The model shipped in the package (``formcheck/assets``), or ``$FORMCHECK_MODEL``."""
+    env = os.environ.get("FORMCHECK_MODEL")
+    if env:
+        return Path(env)
+    return model_path()
+
+
+def file_sha256(path: Path) -> str:
+    digest = hashlib.sha256()
+    with open(path, "rb") as fh:
+        for block in iter(lambda: fh.read(1 << 20), b""):
+            digest.update(block)
+    return digest.hexdigest()
+
+
+def check_model(path: Path | None = None) -> Path:
+    """Return a usable model path or raise ``FormcheckError`` saying what to do.
+
+    The bundled model must match its recorded checksum; a model given with ``--model`` (for
+    example Google's official lite or heavy bundle) only has to be a Tasks pose bundle.
+    """
+    bundled = path is None
+    path = Path(path) if path is not None else default_model_path()
+    if not path.exists():
+        if bundled:
+            raise FormcheckError(
+                f"The pose model is missing: {path}.",
+                "Reinstall formcheck (`python -m pip install --force-reinstall formcheck`), or in a source "
+                "checkout restore it with `git checkout -- src/formcheck/assets/`, or pass --model PATH.")
+        raise FormcheckError(f"Model file not found: {path}.", "Check the --model path.")
+    if bundled:
+        actual = file_sha256(path)
+        if actual != MODEL_SHA256:
+            raise FormcheckError(
+                f"The pose model {path} has been altered (sha256 {actual[:12]}..., expected {MODEL_SHA256[:12]}...).",
+                "Reinstall formcheck, or in a source checkout restore it with "
+                "`git checkout -- src/formcheck/assets/` or rebuild it with `python tools/build_pose_model.py`.")
+        return path
+    try:
+        with zipfile.ZipFile(path) as zf:
+            names = set(zf.namelist())
+    except (zipfile.BadZipFile, OSError):
+        names = set()
+    if not BUNDLE_MEMBERS <= names:
+        raise FormcheckError(f"{path} is not a MediaPipe pose landmarker bundle (.task).",
+                             "Use pose_landmarker_lite/full/heavy.task, or leave out --model to use the bundled one.")
+    return path
+
+
+@dataclass
+class PoseSettings:
+    """Confidence thresholds passed to MediaPipe (documented in the README)."""
+
+    min_detection_confidence: float = 0.5  # person detector score to start tracking
+    min_presence_confidence: float = 0.5  # landmark model's confidence a person is there
+    min_tracking_confidence: float = 0.5  # below this the detector runs again
+
+
+@contextlib.contextmanager
+def quiet_native_stderr():
+    """Silence MediaPipe's C++ log lines (written straight to fd 2) while it starts up.
+
+    Python-level errors are unaffected: they are raised after the descriptor is restored.
+    """
+    try:
+        saved = os.dup(2)
+    except OSError:  # no usable stderr (e.g. some embedded consoles): nothing to silence
+        yield
+        return
+    try:
+        with open(os.devnull, "w") as devnull:
+            sys.stderr.flush()
+            os.dup2(devnull.fileno(), 2)
+            yield
+    finally:
+        os.dup2(saved, 2)
+        os.close(saved)
+
+
+def _options(model_path: Path, settings: PoseSettings, mode, callback=None):
+    from mediapipe.tasks.python.core.base_options import BaseOptions
+    from mediapipe.tasks.python.vision import PoseLandmarkerOptions
+
+    return PoseLandmarkerOptions(
+        base_options=BaseOptions(model_asset_path=str(model_path)),
+        running_mode=mode,
+        num_poses=1,
+        min_pose_detection_confidence=settings.min_detection_confidence,
+        min_pose_presence_confidence=settings.min_presence_confidence,
+        min_tracking_confidence=settings.min_tracking_confidence,
+        result_callback=callback,
+    )
+
+
+def _create(options, model_path: Path):
+    from mediapipe.tasks.python.vision import PoseLandmarker
+
+    try:
+        with quiet_native_stderr():
+            return PoseLandmarker.create_from_options(options)
+    except Exception as exc:  # MediaPipe raises RuntimeError/ValueError with C++ text
+        raise FormcheckError(f"MediaPipe could not load the pose model {model_path}: {str(exc).splitlines()[0]}",
+                             "Rebuild it with `python tools/build_pose_model.py` or pass a valid --model.") from exc
+
+
+def _mp_image(image_bgr: np.ndarray):
+    import mediapipe as mp
+
+    rgb = cv2.cvtColor(image_bgr, cv2.COLOR_BGR2RGB)
+    return mp.Image(image_format=mp.ImageFormat.SRGB, data=rgb)
+
+
+class PoseEstimator:
+    """Synchronous estimator for files: one call per frame, timestamps must increase."""
+
+    def __init__(self, model_path: Path | None = None, settings: PoseSettings | None = None) -> None:
+        from mediapipe.tasks.python.vision import RunningMode
+
+        self.model_path = check_model(model_path)
+        self.settings = settings or PoseSettings()
+        self._landmarker = _create(_options(self.model_path, self.settings, RunningMode.VIDEO), self.model_path)
+        self._last_ms = -1
+        self._warmed = False
+
+    def detect(self, image_bgr: np.ndarray, t_s: float) -> KeyPoints | None:
+        ts_ms = max(int(round(t_s * 1000)), self._last_ms + 1)
+        self._last_ms = ts_ms
+        if not self._warmed:
+            self._warmed = True
+            with quiet_native_stderr():  # the first inference logs more start-up warnings
+                result = self._landmarker.detect_for_video(_mp_image(image_bgr), ts_ms)
+        else:
+            result = self._landmarker.detect_for_video(_mp_image(image_bgr), ts_ms)
+        if not result.pose_landmarks:
+            return None
+        h, w = image_bgr.shape[:2]
+        return KeyPoints.from_mediapipe(result.pose_landmarks[0], w, h)
+
+    def close(self) -> None:
+        if self._landmarker is not None:
+            self._landmarker.close()
+            self._landmarker = None
+
+    def __enter__(self) -> "PoseEstimator":
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.close()
+
+
+class LivePoseEstimator:
+    """Asynchronous estimator for cameras: ``submit`` never waits for the model.
+
+    While a frame is being processed further frames are refused (``submit`` returns False),
+    so the display runs at camera speed and the pose at the model's speed.
+    """
+
+    STALL_S = 1.0
+
+    def __init__(self, model_path: Path | None = None, settings: PoseSettings | None = None) -> None:
+        from mediapipe.tasks.python.vision import RunningMode
+
+        self.model_path = check_model(model_path)
+        self.settings = settings or PoseSettings()
+        self._lock = threading.Lock()
+        self._busy = False
+        self._latest: tuple[float, KeyPoints | None] | None = None
+        self._sizes: dict[int, tuple[int, int, float]] = {}
+        self._last_ms = -1
+        self._busy_since = 0.0
+        self.updates = 0
+        self._landmarker = _create(
+            _options(self.model_path, self.settings, RunningMode.LIVE_STREAM, self._on_result), self.model_path)
+
+    def _on_result(self, result, image, ts_ms: int) -> None:
+        with self._lock:
+            w, h, t_s = self._sizes.pop(ts_ms, (image.width, image.height, ts_ms / 1000.0))
+            kp = KeyPoints.from_mediapipe(result.pose_landmarks[0], w, h) if result.pose_landmarks else None
+            self._latest = (t_s, kp)
+            self._busy = False
+            self.updates += 1
+
+    def submit(self, image_bgr: np.ndarray, t_s: float) -> bool:
+        now = time.monotonic()
+        with self._lock:
+            # A frame MediaPipe dropped never calls back: do not wait for it forever.
+            if self._busy and now - self._busy_since < self.STALL_S:
+                return False
+            self._busy, self._busy_since = True, now
+            ts_ms = max(int(round(t_s * 1000)), self._last_ms + 1)
+            self._last_ms = ts_ms
+            h, w = image_bgr.shape[:2]
+            self._sizes[ts_ms] = (w, h, t_s)
+        self._landmarker.detect_async(_mp_image(image_bgr), ts_ms)
+        return True
+
+    def latest(self) -> tuple[float, KeyPoints | None] | None:
+        """(timestamp of the frame it came from, landmarks or None) of the newest result."""
+        with self._lock:
+            return self._latest
+
+    def close(self) -> None:
+        if self._landmarker is not None:
+            self._landmarker.close()
+            self._landmarker = None
+
+    def __enter__(self) -> "LivePoseEstimator":
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.close()

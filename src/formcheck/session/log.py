@@ -1,0 +1,133 @@
+"""Where a session leaves its traces: the folder, the event log, the summary pages.
+
+Each session gets ``DATA/sessions/YYYYMMDD-HHMMSS/`` with ``events.jsonl`` (written line by line
+as things happen, see ``eventlog``), and at the end ``summary.json`` and ``summary.html``. The next
+session reads the newest log back to tell the user when the last one ended early.
+"""
+from __future__ import annotations
+
+import html
+from datetime import datetime
+from pathlib import Path
+
+from formcheck.io.jsonl import read_jsonl
+from formcheck.io.report import ensure_writable_dir, write_json
+from formcheck.session.flow import ANSWERS, RED_FLAGS, exercise_end_text
+
+EVENTS_FILE = "events.jsonl"
+STAMP = "%Y%m%d-%H%M%S"
+# Endings the user did not choose: the next start mentions them. (No session_end at all, after a
+# kill or a crash, counts too.)
+EARLY_ENDINGS = ("interrupted", "window_closed", "camera_lost")
+
+
+DATA_OPTION = "--data-dir"  # the option that picks the data folder: named in the advice when it is unwritable
+
+
+def new_session_dir(root: Path, now: datetime | None = None) -> Path:
+    stamp = (now or datetime.now()).strftime(STAMP)
+    folder, n = Path(root) / stamp, 1
+    while folder.exists():  # two sessions within a second (tests, a quick restart)
+        n += 1
+        folder = Path(root) / f"{stamp}-{n}"
+    return ensure_writable_dir(folder, DATA_OPTION)
+
+
+def _session_logs(root: Path) -> list[Path]:
+    """Session logs, newest first (folder names sort by time)."""
+    if not Path(root).is_dir():
+        return []
+    return sorted((d / EVENTS_FILE for d in Path(root).iterdir() if (d / EVENTS_FILE).is_file()), reverse=True)
+
+
+def last_session_notice(root: Path) -> str | None:
+    """"Your last session (...) ended early after ..." if the newest session did; else None."""
+    for path in _session_logs(root):
+        records = read_jsonl(path)
+        if not records or records[0].get("type") != "session_start":
+            continue  # a `formcheck live` log, or empty: not a guided session
+        end = next((r for r in reversed(records) if r.get("type") == "session_end"), None)
+        if end is not None and end.get("reason") not in EARLY_ENDINGS:
+            return None
+        return _early_notice(records)
+    return None
+
+
+def _early_notice(records: list[dict]) -> str:
+    when = _when(records[0].get("time", ""))
+    reps: dict[str, int] = {}
+    for r in records:
+        if r.get("type") == "exercise_start":
+            reps.setdefault(r["exercise"], 0)
+        elif r.get("type") == "rep" and r.get("exercise") in reps:
+            reps[r["exercise"]] += 1
+    if not reps:
+        return f"Your last session ({when}) ended early, before the first exercise."
+    done = ", ".join(f"{ex}: {n} rep{'s' if n != 1 else ''}" for ex, n in reps.items())
+    return f"Your last session ({when}) ended early after {done}."
+
+
+def summary_paths(folder: Path) -> dict[str, str]:
+    return {"summary_json": str(Path(folder) / "summary.json"), "summary_html": str(Path(folder) / "summary.html")}
+
+
+def write_summary(folder: Path, summary: dict) -> None:
+    """``summary.json`` and a readable ``summary.html`` (see ``summary_paths``)."""
+    paths = summary_paths(folder)
+    write_json(Path(paths["summary_json"]), summary)
+    Path(paths["summary_html"]).write_text(summary_html(summary), encoding="utf-8")
+
+
+def _when(iso: str) -> str:
+    try:
+        return datetime.fromisoformat(iso).strftime("%d %b %Y, %H:%M")
+    except ValueError:
+        return iso or "date unknown"
+
+
+def _safety(summary: dict) -> list[dict]:
+    """The safety questions in the words asked, with the answers (older summaries: from the codes)."""
+    if "safety_questions" in summary:
+        return summary["safety_questions"]
+    given = summary.get("red_flags", {})
+    return [{"question": text, "answer": given.get(code)} for code, text in RED_FLAGS]
+
+
+def _reps_against_target(ex: dict) -> str:
+    """"12 / 20 (10 per side)" for an alternating exercise, "7 / 10" otherwise."""
+    sides = max(len(ex.get("sides") or ()), 1)
+    target = ex["target_reps"] * ex["target_sets"]
+    text = f"{ex['reps']} / {target * sides}"
+    return text + (f" ({target} per side)" if sides > 1 else "")
+
+
+def summary_html(summary: dict) -> str:
+    """The page for the patient (and their clinician): plain words; technical figures stay in summary.json."""
+    esc = html.escape
+    rows = []
+    for ex in summary["exercises"]:
+        rows.append("<tr>" + "".join(f"<td>{esc(str(v))}</td>" for v in (
+            ex["name"], _reps_against_target(ex),
+            ", ".join(map(str, ex["reps_per_set"])) or "-", ex["holds_completed"],
+            ", ".join(f"{ex.get('warning_messages', {}).get(k) or k.replace('_', ' ')} ({n}x)"
+                      for k, n in ex["warnings"].items()) or "-",
+            ", ".join(ex["symptoms"]) or "-", ", ".join(map(str, ex["pain"])) or "-",
+            exercise_end_text(ex["end_reason"]))) + "</tr>")
+    flags = "".join(f"<li>{esc(q['question'])} <b>{ANSWERS[q['answer']]}</b></li>" for q in _safety(summary))
+    notes = "".join(f"<li>{esc(line)}</li>" for line in summary.get("lines", []))
+    return f"""<!doctype html>
+<html lang="en"><head><meta charset="utf-8"><title>formcheck session, {esc(_when(summary.get('started', '')))}</title>
+<style>body{{font-family:sans-serif;max-width:60em;margin:2em auto;line-height:1.4}}
+table{{border-collapse:collapse}}td,th{{border:1px solid #999;padding:.3em .6em;text-align:left}}</style></head>
+<body>
+<h1>Exercise session, {esc(_when(summary.get('started', '')))}</h1>
+<p>Routine: {esc(summary['routine'])}. Duration {summary.get('duration_s', 0) / 60:.1f} min.</p>
+<ul>{notes}</ul>
+<h2>Exercises</h2>
+<table><tr><th>exercise</th><th>reps / target</th><th>per set</th><th>holds done</th><th>form warnings</th>
+<th>symptoms</th><th>pain (0-9)</th><th>ended</th></tr>
+{''.join(rows)}</table>
+<h2>Safety questions</h2><ul>{flags}</ul>
+<p>formcheck does not replace your clinician. Show them this page if anything got worse.</p>
+</body></html>
+"""

@@ -1,0 +1,351 @@
+"""`formcheck session`: the I/O around the ``session.Session`` state machine.
+
+One loop on the main thread: read a frame (camera or file at camera speed), hand it to the
+asynchronous model, give the state machine the time, keys and any new pose, draw its screen and
+show it. The model runs on MediaPipe's thread and sound on its own, so neither can stall the
+window. Every event is in ``events.jsonl`` the moment it happens.
+
+A ``--source FILE`` loops like a camera feed, so a short clip can drive a whole session;
+``source_end="stop"`` makes it behave like a camera that is unplugged when the clip ends (the
+session pauses, retries, then ends cleanly).
+
+Without a window, a line goes to stderr at each change of screen, rep and answer (``Progress``),
+and a screen left waiting for a key once the key script has run out ends the session
+(``no_input``) instead of waiting for ever.
+"""
+from __future__ import annotations
+
+import contextlib
+import statistics
+import sys
+import time
+from collections import deque
+from datetime import datetime
+from pathlib import Path
+from typing import Callable, Iterator
+
+import cv2
+import numpy as np
+
+from formcheck.ui.audio import Audio
+from formcheck.io.sources import CameraLost, CameraSource, Frame, VideoFileSource
+from formcheck.core.errors import FormcheckError
+from formcheck.io.jsonl import JsonlLog
+from formcheck.definitions.exercises import load_exercises
+from formcheck.analysis.framing import frame_brightness
+from formcheck.ui.keys import KeyQueue, key_from_code, load_key_script
+from formcheck.commands.live import WINDOW, PoseFeed, paced, require_display, sessions_root
+from formcheck.pose.estimators import LivePoseEstimator
+from formcheck.ui.annotators import OverlayRenderer
+from formcheck.definitions.routines import load_routine
+from formcheck.io.report import ensure_writable_dir
+from formcheck.session.flow import CAMERA_LOST, Progress, Session, Timings, summary_lines
+from formcheck.session.log import DATA_OPTION, EVENTS_FILE, last_session_notice, new_session_dir, summary_paths, write_summary
+from formcheck.ui.screens import draw_screen
+
+SOURCE_ENDS = ("loop", "stop")
+BLANK_SIZE = (480, 640)  # what the window shows before the first frame or without a camera
+WINDOW_SCALE = 1.5  # the window starts this much larger than the camera picture: read from afar
+# Without a window, once the key script is used up, a screen that waits for an answer this long
+# ends the session ("no_input") rather than wait for ever.
+NO_INPUT_S = 10.0
+
+
+def _stderr(line: str) -> None:
+    print(line, file=sys.stderr, flush=True)
+
+
+class LiveSource:
+    """The session's picture: a camera, or a video file delivered at camera speed."""
+
+    def __init__(self, camera: int = 0, path: Path | None = None, at_end: str = "loop") -> None:
+        self.camera, self.path, self.at_end = camera, path, at_end
+        self._frames: Iterator[Frame] | None = None
+        self._source = None
+        self._ended = False
+
+    @property
+    def name(self) -> str:
+        return str(self.path) if self.path else f"camera {self.camera}"
+
+    @property
+    def is_open(self) -> bool:
+        return self._frames is not None
+
+    def open(self) -> None:
+        """Raise ``FormcheckError`` if it cannot be opened (an unplugged camera, an ended file)."""
+        self.close()
+        if self.path is None:
+            self._source = CameraSource(self.camera)
+            self._frames = iter(self._source)
+        elif self._ended:
+            raise FormcheckError(f"The video source {self.path.name} has ended.", "")
+        else:
+            self._frames = self._file_frames()
+
+    def _file_frames(self) -> Iterator[Frame]:
+        while True:
+            with VideoFileSource(self.path) as source:
+                self._source = source
+                yield from paced(source)
+            if self.at_end == "stop":
+                self._ended = True
+                raise CameraLost(f"The video source {self.path.name} ended.", "")
+
+    def read(self) -> Frame:
+        """The next frame; ``CameraLost`` when the picture has gone."""
+        return next(self._frames)
+
+    def close(self) -> None:
+        if self._frames is not None:
+            self._frames.close()  # a generator: closing it releases the file it is reading
+            self._frames = None
+        if self._source is not None:
+            self._source.close()
+            self._source = None
+
+
+class WindowDisplay:
+    def __init__(self) -> None:
+        # GUI_NORMAL: no toolbar; NORMAL: the person can make the window as large as they like.
+        cv2.namedWindow(WINDOW, cv2.WINDOW_NORMAL | cv2.WINDOW_KEEPRATIO | cv2.WINDOW_GUI_NORMAL)
+        self._sized = False
+
+    def show(self, image: np.ndarray) -> str | None:
+        if not self._sized:
+            h, w = image.shape[:2]
+            cv2.resizeWindow(WINDOW, round(w * WINDOW_SCALE), round(h * WINDOW_SCALE))
+            self._sized = True
+        cv2.imshow(WINDOW, image)
+        return key_from_code(cv2.waitKey(1))
+
+    @property
+    def closed(self) -> bool:
+        return self._sized and cv2.getWindowProperty(WINDOW, cv2.WND_PROP_VISIBLE) < 1
+
+    def close(self) -> None:
+        cv2.destroyAllWindows()
+
+
+class RateMeter:
+    """Events per second over the last few seconds: what the screen shows."""
+
+    def __init__(self, window_s: float = 2.0) -> None:
+        self.window_s = window_s
+        self._times: deque[float] = deque()
+
+    def tick(self, t: float) -> None:
+        self._times.append(t)
+
+    def rate(self, now: float) -> float:
+        while self._times and self._times[0] < now - self.window_s:
+            self._times.popleft()
+        if len(self._times) < 2:
+            return 0.0
+        return (len(self._times) - 1) / max(self._times[-1] - self._times[0], 1e-6)
+
+
+class Stats:
+    """Display rate, pose rate and camera-to-overlay latency, recent (on screen) and overall (summary)."""
+
+    def __init__(self) -> None:
+        self.frames_shown = 0
+        self.pose_updates = 0
+        self.pose_time_s = 0.0  # time spent in states that run the model
+        self.latencies_s: list[float] = []
+        self.display = RateMeter()
+        self.pose = RateMeter()
+
+    def on_screen(self, now: float) -> str:
+        return f"{self.display.rate(now):.0f} fps, pose {self.pose.rate(now):.0f}/s"
+
+    def as_dict(self, elapsed_s: float) -> dict:
+        lat = sorted(self.latencies_s)
+        p95 = lat[min(len(lat) - 1, int(round(0.95 * (len(lat) - 1))))] if lat else None
+        return {"display_fps": round(self.frames_shown / elapsed_s, 1) if elapsed_s else 0.0,
+                "pose_updates_per_s": round(self.pose_updates / self.pose_time_s, 1) if self.pose_time_s else 0.0,
+                "latency_ms_median": round(1000 * statistics.median(lat), 1) if lat else None,
+                "latency_ms_p95": round(1000 * p95, 1) if lat else None,
+                "latency_samples": len(lat)}
+
+
+def run_session(routine: str | Path = "default", *, camera: int = 0, source_file: Path | None = None,
+                source_end: str = "loop", keys_file: Path | None = None, window: bool = True,
+                data_dir: Path | None = None, audio: bool = True, model: Path | None = None,
+                exercises_dir: Path | None = None, timings: Timings | None = None, render: bool | None = None,
+                print_fn: Callable[[str], None] = print, progress: Callable[[str], None] | None = None,
+                no_input_s: float = NO_INPUT_S) -> dict:
+    """Run a whole session; returns the summary (also written as summary.json / summary.html).
+
+    ``render`` draws the screens even without a window (the benchmark measures drawing too);
+    by default only a window gets them. Without a window, ``progress`` (default: stderr) gets a
+    line at each change of screen, each rep and each answer, and a screen that waits for a key
+    longer than ``no_input_s`` after the key script has run out ends the session.
+    """
+    the_routine = load_routine(routine, load_exercises(exercises_dir))
+    script = load_key_script(keys_file) if keys_file else []
+    if window:
+        require_display()
+    # A bad file or an absent camera fails before anything (even the data folder) is created.
+    if source_file is not None:
+        with VideoFileSource(source_file) as probe:
+            next(iter(probe))  # a file that opens but has no frame says so here
+    else:
+        CameraSource(camera).close()
+    timings = timings or Timings(closing_s=Timings.closing_s if window else 0.0)
+    render = window if render is None else render
+    root = ensure_writable_dir(sessions_root(data_dir), DATA_OPTION)  # before the model: fail fast
+    if progress is None and not window:
+        progress = _stderr
+    shown = Progress(the_routine, progress) if progress else None
+    previous = last_session_notice(root)
+    for line in ((previous,) if previous else ()) + the_routine.notices:
+        print_fn(line)
+
+    source = LiveSource(camera, source_file, source_end)
+    # The model and the camera first: if either fails, no empty session folder is left behind.
+    with LivePoseEstimator(model) as estimator, contextlib.closing(source):
+        source.open()
+        folder = new_session_dir(root)
+        with JsonlLog(folder / EVENTS_FILE) as log, Audio(enabled=audio) as sound:
+            def write(record: dict) -> None:
+                log.write(record)
+                if shown is not None:
+                    shown.record(record)
+
+            session = Session(the_routine, log=write, sound=sound, timings=timings,
+                              notices=(previous,) if previous else ())
+            display = WindowDisplay() if window else None
+            loop = _Loop(session, source, PoseFeed(estimator), KeyQueue(script), display, render,
+                         progress=shown, no_input_s=None if window else no_input_s, scripted=bool(script))
+            started = datetime.now()
+            session.start(0.0, time=started.isoformat(timespec="seconds"), source=source.name,
+                          folder=str(folder), audio=sound.backends)
+            try:
+                loop.run()
+            except KeyboardInterrupt:
+                session.interrupt(loop.clock(), "interrupted")
+            finally:
+                if display is not None:
+                    display.close()
+            elapsed = loop.clock()
+            summary = {"started": started.isoformat(timespec="seconds"), "duration_s": round(elapsed, 1),
+                       **session.summary(), "folder": str(folder), "timing": loop.stats.as_dict(elapsed)}
+            summary["lines"] = list(summary_lines(summary))
+            summary["outputs"] = {"events": str(folder / EVENTS_FILE), **summary_paths(folder)}
+            write_summary(folder, summary)
+    return summary
+
+
+class _Loop:
+    """The per-frame loop: frames -> model -> state machine -> screen."""
+
+    def __init__(self, session: Session, source: LiveSource, feed: PoseFeed, keys: KeyQueue,
+                 display: WindowDisplay | None, render: bool, progress: Progress | None = None,
+                 no_input_s: float | None = None, scripted: bool = False) -> None:
+        self.session, self.source, self.feed, self.keys = session, source, feed, keys
+        self.display, self.render = display, render
+        self.progress, self.no_input_s, self.scripted = progress, no_input_s, scripted
+        self._waiting_since = 0.0  # the last key or change of screen: how long nothing has happened
+        self._waiting_on: tuple | None = None
+        self.renderer = OverlayRenderer()
+        self.stats = Stats()
+        self._t0 = time.monotonic()
+        self._last_image = np.zeros((*BLANK_SIZE, 3), np.uint8)
+
+    def clock(self) -> float:
+        """Seconds since the session started: key scripts, logs and pose timestamps all use it."""
+        return time.monotonic() - self._t0
+
+    def run(self) -> None:
+        session, stats = self.session, self.stats
+        last = self.clock()
+        self._show_progress()
+        while not session.finished:
+            frame, captured = self._next_frame()
+            pose = None
+            brightness = 128.0
+            if frame is not None:
+                brightness = frame_brightness(frame.image)
+                if session.wants_pose:
+                    pose = self.feed.push(frame.image, captured)
+            now = self.clock()
+            if session.wants_pose:
+                stats.pose_time_s += now - last
+                if pose is not None:
+                    stats.pose_updates += 1
+                    stats.pose.tick(now)
+            last = now
+            size = (frame.image.shape[1], frame.image.shape[0]) if frame is not None else BLANK_SIZE[::-1]
+            session.update(now, pose, brightness, size)
+            self._show_progress()
+            keys = self.keys.take(now)
+            for key in keys:
+                session.key(now, key)
+                self._show_progress()  # every screen a burst of keys went through
+            self._check_input(now, bool(keys))
+            if session.finished:
+                break
+            self._show(frame, pose)
+            if frame is None:
+                time.sleep(0.03)  # no camera: do not spin
+
+    def _show_progress(self) -> None:
+        if self.progress is not None:
+            self.progress.check(self.session)
+
+    def _check_input(self, now: float, pressed: bool) -> None:
+        """Headless: end a session stuck on a screen that waits for a key when no key will come."""
+        session = self.session
+        if self.no_input_s is None:  # a window: someone may still press a key
+            return
+        where = (session.state, session.view().title)
+        if pressed or where != self._waiting_on:
+            self._waiting_on, self._waiting_since = where, now
+            return
+        if not session.waiting_for_key or not self.keys.script_done or now - self._waiting_since < self.no_input_s:
+            return
+        why = ("and the --keys script has no more keys" if self.scripted
+               else "and there is no window or --keys script to press one")
+        session.no_input(now, now - self._waiting_since, why)
+
+    def _next_frame(self) -> tuple[Frame | None, float]:
+        session, source = self.session, self.source
+        if not source.is_open and session.camera_retry_due(self.clock()):
+            try:
+                source.open()
+            except FormcheckError:
+                session.camera_retry_failed(self.clock())
+        if not source.is_open:
+            return None, self.clock()
+        try:
+            frame = source.read()
+        except CameraLost as exc:
+            source.close()
+            if session.state == CAMERA_LOST:
+                session.camera_retry_failed(self.clock())
+            else:
+                session.camera_lost(self.clock(), exc.problem)
+            return None, self.clock()
+        if session.state == CAMERA_LOST:
+            session.camera_back(self.clock())
+        return frame, self.clock()
+
+    def _show(self, frame: Frame | None, pose: tuple | None) -> None:
+        screen = self.session.view()
+        if self.render:
+            if frame is not None:
+                self._last_image = frame.image
+            canvas = self._last_image.copy() if frame is not None else np.zeros_like(self._last_image)
+            # Frame rates only over the picture: the cards (questions, summary) are for the patient.
+            draw_screen(canvas, screen, self.renderer, self.stats.on_screen(self.clock()) if screen.video else "")
+            if self.display is not None:
+                self.keys.push(self.display.show(canvas))
+                if self.display.closed:
+                    self.session.interrupt(self.clock(), "window_closed")
+        if frame is not None:
+            self.stats.frames_shown += 1
+            self.stats.display.tick(self.clock())
+        # Latency: from the capture of the frame a pose came from to the first overlay drawn with it.
+        if pose is not None and (screen.result is not None or screen.keypoints is not None):
+            self.stats.latencies_s.append(self.clock() - pose[0])

@@ -1,0 +1,135 @@
+"""`formcheck eval`: scoring against truth, the baseline guard, and clear messages."""
+import json
+import shutil
+
+import pytest
+
+from support import ROOT, SAMPLES
+from formcheck.commands.cli import main
+from formcheck.core.errors import FormcheckError
+from formcheck.evaluation.scoring import collect, compare, evaluate, load_truth, truth_for
+
+
+def test_samples_hold_the_baseline_replaying_recordings(tmp_path, capsys):
+    assert main(["eval", "--replay", "-q", "--json", str(tmp_path / "eval.json")]) == 0
+    out = capsys.readouterr().out
+    assert "standing_flexion_1.mp4" in out and "bridge_physioplus_4.mp4" in out
+    results = json.loads((tmp_path / "eval.json").read_text())
+    assert results["regressions"] == []
+    by_clip = {r["clip"]: r for r in results["results"]}
+    assert all(r["mode"] == "replay" and r["rep_error"] == 0 for r in by_clip.values())
+    assert by_clip["standing_flexion_depth_hold_tempo.mp4"]["form_recall"] == 1.0
+
+
+def test_a_threshold_that_breaks_a_count_fails_naming_the_clip(tmp_path, capsys):
+    broken = tmp_path / "defs"
+    broken.mkdir()
+    text = (ROOT / "src/formcheck/definitions/exercise_defs/standing_flexion.toml").read_text()
+    # A minimum bend of 40 deg: the shallow 35-deg rep in one sample is no longer counted.
+    (broken / "standing_flexion.toml").write_text(text.replace("count_min_deg = 25.0", "count_min_deg = 40.0"))
+    code = main(["eval", "--replay", "-q", "--exercises-dir", str(broken), "--json", str(tmp_path / "e.json")])
+    out = capsys.readouterr().out
+    assert code == 1
+    assert "REGRESSION standing_flexion_depth_hold_tempo.mp4: repetition count 2 (truth 3)" in out
+    assert "standing_flexion_1.mp4: repetition" not in out  # the other clips still pass
+
+
+def test_compare_names_clip_and_figure():
+    result = evaluate(SAMPLES / "bridge_overarch.landmarks.npz")
+    baseline = {"bridge_overarch.landmarks.npz": {"rep_error": 0, "reps_by_side": None, "max_hold_error_s": 0.0,
+                                        "angles": {"trunk_inclination_deg": {"mae": 1.0}},
+                                        "detection_rate": 1.0, "form_fp": 0, "form_fn": 0}}
+    problems = compare([result], baseline)
+    assert any("trunk_inclination_deg mean absolute error" in p for p in problems)
+    assert any("form warning(s) not in the truth" in p for p in problems)  # short_hold vs 5-s target
+
+
+def test_clip_without_truth_is_explained(tmp_path):
+    clip = tmp_path / "mine.mp4"
+    shutil.copy(SAMPLES / "standing_still.mp4", clip)
+    result = evaluate(clip)
+    assert result.error.startswith("no truth file: add mine.truth.json")
+    assert compare([result], {}) == [f"mine.mp4: could not be evaluated: {result.error}"]
+
+
+def test_truth_that_does_not_match_its_clip(tmp_path):
+    shutil.copy(SAMPLES / "standing_still.landmarks.npz", tmp_path / "x.landmarks.npz")
+    shutil.copy(SAMPLES / "bridge_1.json", tmp_path / "x.json")
+    assert "describes 465 frames but the clip has 15" in evaluate(tmp_path / "x.landmarks.npz").error
+
+
+def test_clip_the_model_cannot_read(tmp_path):
+    (tmp_path / "broken.mp4").write_bytes(b"\x00" * 100)
+    (tmp_path / "broken.truth.json").write_text('{"exercise": "bridge", "reps": 1}')
+    assert "Cannot read" in evaluate(tmp_path / "broken.mp4").error
+
+
+def test_manual_truth_format(tmp_path):
+    path = tmp_path / "clip.truth.json"
+    path.write_text(json.dumps({"exercise": "bridge", "reps": 2, "holds_s": [5, 4.5],
+                                "form_errors": [[], ["over_arch"]], "rep_intervals_s": [[1, 8], [10, 17]]}))
+    truth = load_truth(path)
+    assert truth.kind == "manual" and truth.reps == 2 and truth.form_errors == [[], ["over_arch"]]
+    assert truth_for(tmp_path / "clip.mp4") == path
+
+
+@pytest.mark.parametrize("content, words", [
+    ('{"reps": 2}', "needs at least 'exercise' and 'reps'"),
+    ('{"exercise": "bridge", "reps": -1}', "whole number"),
+    ('{"exercise": "bridge", "reps": 2, "holds_s": [5]}', "one entry per rep"),
+    ("not json", "cannot be read as JSON"),
+])
+def test_bad_manual_truth(tmp_path, content, words):
+    path = tmp_path / "c.truth.json"
+    path.write_text(content)
+    with pytest.raises(FormcheckError, match=words):
+        load_truth(path)
+
+
+def test_nothing_to_evaluate(tmp_path):
+    with pytest.raises(FormcheckError, match="No clips found"):
+        collect([tmp_path])
+
+
+def _copy_clip(stem, folder):
+    folder.mkdir(exist_ok=True)
+    for suffix in (".landmarks.npz", ".json"):
+        shutil.copy(SAMPLES / f"{stem}{suffix}", folder / f"{stem}{suffix}")
+
+
+def test_without_a_baseline_it_says_so_and_never_claims_one(tmp_path, capsys):
+    clips = tmp_path / "clips"
+    _copy_clip("standing_flexion_1", clips)
+    code = main(["eval", "--replay", "--clips-dir", str(clips), "--json", str(tmp_path / "e.json")])
+    captured = capsys.readouterr()
+    assert code == 0
+    assert "No baseline" in captured.out and "baseline's tolerances" not in captured.out
+    assert "REGRESSION" not in captured.out
+    assert json.loads((tmp_path / "e.json").read_text())["baseline"] is None
+    # Progress goes to stderr on lines of its own, never glued onto the table.
+    assert captured.err.splitlines() == ["[1/1] standing_flexion_1.landmarks.npz"]
+    assert not any(line.startswith("[1/1]") for line in captured.out.splitlines())
+
+
+def test_without_a_baseline_a_wrong_count_is_a_miss_not_a_regression(tmp_path, capsys):
+    clips = tmp_path / "clips"
+    _copy_clip("standing_flexion_depth_hold_tempo", clips)
+    defs = tmp_path / "defs"
+    defs.mkdir()
+    text = (ROOT / "src/formcheck/definitions/exercise_defs/standing_flexion.toml").read_text()
+    (defs / "standing_flexion.toml").write_text(text.replace("count_min_deg = 25.0", "count_min_deg = 40.0"))
+    code = main(["eval", "--replay", "-q", "--clips-dir", str(clips), "--exercises-dir", str(defs),
+                 "--json", str(tmp_path / "e.json")])
+    captured = capsys.readouterr()
+    assert code == 1
+    assert "MISS standing_flexion_depth_hold_tempo.landmarks.npz: repetition count 2 (truth 3)" in captured.out
+    assert "against" not in captured.err and "differ from the truth" in captured.err
+
+
+def test_a_named_baseline_that_does_not_exist_is_an_error(tmp_path):
+    with pytest.raises(FormcheckError, match="Baseline not found"):
+        from formcheck.commands.cli import cmd_eval, build_parser
+
+        cmd_eval(build_parser().parse_args(["eval", "--replay", "-q", str(SAMPLES / "standing_still.landmarks.npz"),
+                                            "--baseline", str(tmp_path / "none.json"),
+                                            "--json", str(tmp_path / "e.json")]))

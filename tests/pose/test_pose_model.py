@@ -1,0 +1,54 @@
+"""The committed model bundle: checksum, loading, and clear messages when it is wrong."""
+import shutil
+import zipfile
+
+import pytest
+
+from support import ROOT, SAMPLES
+from formcheck.io.sources import VideoFileSource
+from formcheck.core.errors import FormcheckError
+from formcheck.pose.estimators import MODEL_SHA256, PoseEstimator, check_model, default_model_path, file_sha256
+
+
+def test_committed_model_matches_its_recorded_checksum():
+    path = default_model_path()
+    # Package data (so a wheel has it); models/ links to the same file for people browsing the tree.
+    assert path == ROOT / "src" / "formcheck" / "assets" / "pose_landmarker_full.task"
+    assert (ROOT / "models" / "pose_landmarker_full.task").resolve() == path.resolve()
+    assert file_sha256(path) == MODEL_SHA256
+    sums = (ROOT / "models" / "SHA256SUMS").read_text().split()
+    assert sums[0] == MODEL_SHA256
+    with zipfile.ZipFile(path) as zf:
+        assert {i.filename for i in zf.infolist()} == {"pose_detector.tflite", "pose_landmarks_detector.tflite"}
+        assert all(i.compress_type == zipfile.ZIP_STORED for i in zf.infolist())
+
+
+@pytest.mark.model
+def test_model_loads_and_finds_the_person():
+    with PoseEstimator() as estimator, VideoFileSource(SAMPLES / "bridge_1.mp4") as source:
+        found = [estimator.detect(f.image, f.t_s) is not None for f, _ in zip(source, range(10))]
+    assert all(found)
+
+
+def test_missing_bundled_model_says_how_to_restore(monkeypatch, tmp_path):
+    monkeypatch.setenv("FORMCHECK_MODEL", str(tmp_path / "gone.task"))
+    with pytest.raises(FormcheckError, match="missing.*Reinstall formcheck.*--model"):
+        check_model()
+
+
+def test_altered_model_is_refused(monkeypatch, tmp_path):
+    altered = tmp_path / "pose_landmarker_full.task"
+    shutil.copy(default_model_path(), altered)
+    with open(altered, "ab") as fh:
+        fh.write(b"x")
+    monkeypatch.setenv("FORMCHECK_MODEL", str(altered))
+    with pytest.raises(FormcheckError, match="altered"):
+        check_model()
+
+
+def test_user_model_must_be_a_pose_bundle(tmp_path):
+    bogus = tmp_path / "other.task"
+    bogus.write_bytes(b"not a zip")
+    with pytest.raises(FormcheckError, match="not a MediaPipe pose landmarker bundle"):
+        check_model(bogus)
+    assert check_model(default_model_path()) == default_model_path()
