@@ -7,7 +7,7 @@ import pytest
 
 from support import SAMPLES
 from formcheck.commands.cli import main
-from formcheck.io.report import CSV_COLUMNS
+from formcheck.analysis.report import CSV_COLUMNS
 
 pytestmark = pytest.mark.model
 

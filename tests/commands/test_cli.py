@@ -134,9 +134,9 @@ TIMER_SIGNAL = {"name": "time in view", "field": None, "unit": "s", "expected_er
       "measured_signal": TIMER_SIGNAL}, ["timed, hold 30 s", "90/100 frames"], ["repetition", "target 1"]),
 ], ids=["plain", "one-rep", "percent-per-side", "no-hold-target", "timer"])
 def test_print_report_wording(capsys, overrides, present, absent):
-    from formcheck.commands.cli import _print_report
+    from formcheck.commands.analyze import print_report
 
-    _print_report(summary_report(**overrides))
+    print_report(summary_report(**overrides))
     out = capsys.readouterr().out
     for words in present:
         assert words in out, out

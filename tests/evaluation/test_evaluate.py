@@ -128,7 +128,8 @@ def test_without_a_baseline_a_wrong_count_is_a_miss_not_a_regression(tmp_path, c
 
 def test_a_named_baseline_that_does_not_exist_is_an_error(tmp_path):
     with pytest.raises(FormcheckError, match="Baseline not found"):
-        from formcheck.commands.cli import cmd_eval, build_parser
+        from formcheck.commands.cli import build_parser
+        from formcheck.commands.eval import cmd_eval
 
         cmd_eval(build_parser().parse_args(["eval", "--replay", "-q", str(SAMPLES / "standing_still.landmarks.npz"),
                                             "--baseline", str(tmp_path / "none.json"),

@@ -7,7 +7,8 @@ import pytest
 from support import ROOT, SAMPLES
 from formcheck.io.sources import VideoFileSource
 from formcheck.core.errors import FormcheckError
-from formcheck.pose.estimators import MODEL_SHA256, PoseEstimator, check_model, default_model_path, file_sha256
+from formcheck.pose.model import MODEL_SHA256, check_model, default_model_path, file_sha256
+from formcheck.pose.estimators import PoseEstimator
 
 
 def test_committed_model_matches_its_recorded_checksum():

@@ -9,13 +9,15 @@ import numpy as np
 
 from formcheck.core.events import RepRecord
 from formcheck.io.sources import VideoFileSource
+from formcheck.assets import demo_clip_path
 from formcheck.core.errors import FormcheckError
 from formcheck.definitions.exercises import get_exercise
 from formcheck.analysis.kinematics import Angles
 from formcheck.analysis.pipeline import Pipeline
 from formcheck.pose.estimators import PoseEstimator, PoseSettings
 from formcheck.ui.progress import ProgressBar
-from formcheck.io.report import AnglesCsvWriter, build_report, ensure_writable_dir, write_json
+from formcheck.io.outputs import ensure_writable_dir, write_json
+from formcheck.analysis.report import AnglesCsvWriter, build_report
 from formcheck.core.text import plural
 
 OUTPUT_NAMES = {"video": "annotated.mp4", "report": "report.json", "angles": "angles.csv", "plot": "angles.png"}
@@ -139,3 +141,61 @@ def _write_plot(path: Path, t, angles: list[Angles], timer_s: list[float], pipel
 def plot_reps(exercise, reps: Sequence[RepRecord]) -> list[dict]:
     """Repetitions for the plot, their warnings in words ("Straighten the knee...", not "knee_bent")."""
     return [dict(r.as_dict(), warnings=[exercise.message_for(code) for code in r.warnings]) for r in reps]
+
+
+def print_report(report: dict, out: Path | None = None) -> None:
+    from formcheck.core.text import name_with_unit, plural, with_unit
+
+    sig = report["measured_signal"]
+    unit = sig.get("unit") or "deg"
+    target_hold = report.get("target_hold_s") or 0.0
+    hold_target = f", hold {target_hold:g} s" if target_hold > 0 else ""
+    frames = f"{report['detected_frames']}/{plural(report['frames'], 'frame')} with a person"
+    if sig.get("field") is None:  # a timer exercise: nothing is counted
+        print(f"{report['exercise_name']} [{report['level']}]: timed{hold_target}, {frames}")
+    else:
+        by_side = report.get("reps_by_side")
+        sides = f" ({', '.join(f'{k} {v}' for k, v in by_side.items())})" if by_side else ""
+        per_side = " per side" if by_side else ""
+        print(f"{report['exercise_name']} [{report['level']}]: {plural(report['reps'], 'repetition')}{sides} "
+              f"(target {plural(report['target_reps'], 'repetition')}{per_side}{hold_target}), {frames}")
+    if sig["expected_error_deg"] is not None:
+        print(f"Measured: {name_with_unit(sig['name'], unit, ascii_only=True)}, expected error about "
+              f"{with_unit(sig['expected_error_deg'], unit, ascii_only=True)}")
+    else:
+        print(f"Measured: {sig['description']}")
+    for rep in report["rep_details"]:
+        warn = ", ".join(rep["warnings"]) or "ok"
+        side = f" {rep['side']}" if rep.get("side") else ""
+        hold = f"  hold {rep['hold_s']:4.1f} s" if target_hold > 0 else ""
+        print(f"  rep {rep['index']}{side}: {rep['start_s']:6.1f}-{rep['end_s']:5.1f} s  "
+              f"peak {with_unit(rep['peak_angle_deg'], unit, '6.1f', ascii_only=True)}{hold}  {warn}")
+    timing = report.get("timing") or {}
+    if timing.get("speed_x_real_time"):
+        print(f"Speed: {timing['speed_x_real_time']}x real time")
+    if out:
+        print(f"Outputs in {out}/: " + ", ".join(Path(p).name for p in report["outputs"].values()))
+
+
+def cmd_analyze(args) -> int:
+    report = analyze_video(args.video, args.exercise, args.out, model=args.model,
+                           exercises_dir=args.exercises_dir, write_video=not args.no_video,
+                           progress=not args.quiet)
+    print_report(report, Path(args.out))
+    size = report["frame_size"]
+    if size["source"] != size["analysed"]:
+        print("Frames were scaled from {}x{} to {}x{} for analysis (the model sees 256 px; the annotated "
+              "video is at the analysed size).".format(*size["source"], *size["analysed"]))
+    return 0
+
+
+def cmd_demo(args) -> int:
+    clip = demo_clip_path()
+    if not clip.exists():
+        raise FormcheckError(f"The demo clip is missing: {clip}.",
+                             "Reinstall formcheck (`python -m pip install --force-reinstall formcheck`).")
+    print(f"Demo: analysing the bundled clip {clip.name} (a rendered person doing standing flexion).")
+    report = analyze_video(clip, "standing_flexion", args.out, model=args.model, progress=not args.quiet)
+    print_report(report, Path(args.out))
+    print(f"Open {Path(args.out) / 'annotated.mp4'} in a video player or browser to see the overlay.")
+    return 0

@@ -18,8 +18,10 @@ from formcheck.definitions.exercises import get_exercise
 from formcheck.analysis.pipeline import Pipeline
 from formcheck.analysis.exercise_analyzer import ExerciseAnalyzer
 from formcheck.core.keypoints import KeyPoints
-from formcheck.pose.estimators import LivePoseEstimator, check_model
-from formcheck.io.report import AnglesCsvWriter, build_report, ensure_writable_dir, write_json
+from formcheck.pose.model import check_model
+from formcheck.pose.estimators import LivePoseEstimator
+from formcheck.io.outputs import ensure_writable_dir, write_json
+from formcheck.analysis.report import AnglesCsvWriter, build_report
 
 WINDOW = "formcheck"
 CAMERA_RETRIES = 3
@@ -183,3 +185,14 @@ def run_live(exercise_id: str, *, camera: int = 0, source_file: Path | None = No
         write_json(out / "report.json", report)
         log.write({"t_s": elapsed, "type": "end", "reps": report["reps"], "interrupted": interrupted})
     return report
+
+
+def cmd_live(args) -> int:
+
+    report = run_live(args.exercise, camera=args.camera, source_file=args.source, window=not args.no_window,
+                      model=args.model, out_dir=args.out, exercises_dir=args.exercises_dir)
+    from formcheck.core.text import plural
+
+    print(f"{report['exercise_name']}: {plural(report['reps'], 'repetition')}. "
+          f"Log and report in {report['outputs']['folder']}")
+    return 130 if report.get("interrupted") else 0

@@ -7,7 +7,8 @@ import numpy as np
 
 from formcheck.io.sources import VideoFileSource
 from formcheck.analysis.pipeline import default_filter
-from formcheck.pose.estimators import PoseEstimator, PoseSettings, file_sha256
+from formcheck.pose.model import file_sha256
+from formcheck.pose.estimators import PoseEstimator, PoseSettings
 from formcheck.io.recording import LandmarkRecording, RecordingBuilder, settings_dict
 
 
@@ -36,3 +37,10 @@ def record_landmarks(clip: Path, out: Path | None = None, model: Path | None = N
                                 "beta": smoother.beta, "d_cutoff": smoother.d_cutoff}
     path = recording.save(out or recording_path(clip))
     return path, recording
+
+
+def cmd_record(args) -> int:
+    for clip in args.clips:
+        path, rec = record_landmarks(clip, out=args.out if len(args.clips) == 1 else None, model=args.model)
+        print(f"{clip}: {len(rec)} frames, {int(rec.detected.sum())} with a person -> {path}")
+    return 0

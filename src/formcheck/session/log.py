@@ -11,7 +11,7 @@ from datetime import datetime
 from pathlib import Path
 
 from formcheck.io.jsonl import read_jsonl
-from formcheck.io.report import ensure_writable_dir, write_json
+from formcheck.io.outputs import ensure_writable_dir, write_json
 from formcheck.session.flow import ANSWERS, RED_FLAGS, exercise_end_text
 
 EVENTS_FILE = "events.jsonl"

@@ -38,7 +38,7 @@ from formcheck.commands.live import WINDOW, PoseFeed, paced, require_display, se
 from formcheck.pose.estimators import LivePoseEstimator
 from formcheck.ui.annotators import OverlayRenderer
 from formcheck.definitions.routines import load_routine
-from formcheck.io.report import ensure_writable_dir
+from formcheck.io.outputs import ensure_writable_dir
 from formcheck.session.flow import CAMERA_LOST, Progress, Session, Timings, summary_lines
 from formcheck.session.log import DATA_OPTION, EVENTS_FILE, last_session_notice, new_session_dir, summary_paths, write_summary
 from formcheck.ui.screens import draw_screen

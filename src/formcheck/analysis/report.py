@@ -7,33 +7,16 @@ leaves every frame it processed.
 from __future__ import annotations
 
 import csv
-import json
 import math
-import os
 from pathlib import Path
 
 from formcheck.analysis.exercise_analyzer import ExerciseAnalyzer
-from formcheck.core.errors import FormcheckError
 from formcheck.definitions.exercises import Exercise
 from formcheck.analysis.pipeline import StepResult
 
 REPORT_VERSION = 1
 CSV_COLUMNS = ("frame", "t_s", "detected", "trunk_inclination_deg", "hip_angle_deg", "knee_angle_deg",
                "side", "view", "phase", "signal_deg", "reps", "hold_s", "warnings")
-
-
-def ensure_writable_dir(path: Path, option: str = "--out") -> Path:
-    """Create ``path`` if needed and check it can be written; the advice names ``option``."""
-    path = Path(path)
-    try:
-        path.mkdir(parents=True, exist_ok=True)
-        probe = path / ".formcheck-write-test"
-        probe.write_text("")
-        probe.unlink()
-    except OSError as exc:
-        raise FormcheckError(f"Cannot write to the output folder {path}: {exc.strerror or exc}.",
-                             f"Choose another folder with {option}.") from exc
-    return path
 
 
 def _num(x: float, digits: int = 2):
@@ -113,12 +96,3 @@ def build_report(exercise: Exercise, analyzer: ExerciseAnalyzer, *, source: str,
         "timing": timing or {},
         "outputs": outputs or {},
     }
-
-
-def write_json(path: Path, data: dict) -> Path:
-    """Write atomically: a reader never sees half a report."""
-    path = Path(path)
-    tmp = path.with_suffix(path.suffix + ".tmp")
-    tmp.write_text(json.dumps(data, indent=2) + "\n", encoding="utf-8")
-    os.replace(tmp, path)
-    return path
