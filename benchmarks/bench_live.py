@@ -30,9 +30,9 @@ def main() -> None:
     parser.add_argument("--no-window", action="store_true", help="draw the screens but do not show them")
     args = parser.parse_args()
 
-    from formcheck.commands.live import has_display
-    from formcheck.session.flow import RED_FLAGS
     from formcheck.session.runner import run_session
+    from formcheck.session.types import RED_FLAGS
+    from formcheck.ui.window import has_display
 
     window = has_display() and not args.no_window
     with tempfile.TemporaryDirectory() as tmp:

@@ -36,7 +36,8 @@ def main() -> None:
     timing = report["timing"]
     infer = timing["inference_ms_per_frame"]
     other = timing["other_ms_per_frame"]
-    print(f"machine: {platform.processor() or platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}")
+    machine = platform.processor() or platform.machine()
+    print(f"machine: {machine}, {os.cpu_count()} cores, Python {platform.python_version()}")
     print(f"clip: {args.clip.name}, {report['frames']} frames, {report['fps']} fps, {report['duration_s']} s")
     print(f"decode      {timing['decode_ms_per_frame']:7.2f} ms/frame")
     print(f"inference   {infer:7.2f} ms/frame")

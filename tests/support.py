@@ -5,11 +5,17 @@ from __future__ import annotations
 
 import json
 import math
+import os
+import subprocess
+import sys
+import time
 from pathlib import Path
 
 import numpy as np
 
 from formcheck.core.keypoints import KeyPoints
+from formcheck.io.jsonl import read_jsonl
+from formcheck.session.types import RED_FLAGS
 
 ROOT = Path(__file__).resolve().parents[1]
 SAMPLES = ROOT / "samples"
@@ -48,8 +54,8 @@ def load_truth(name: str) -> dict:
 
 def replay(recording: str, exercise: str):
     """Run a committed landmark recording (``samples/...landmarks.npz``) through the pipeline."""
-    from formcheck.definitions.exercises import get_exercise
     from formcheck.analysis.pipeline import Pipeline
+    from formcheck.definitions.exercises import get_exercise
     from formcheck.io.recording import LandmarkRecording
 
     pipeline = Pipeline(get_exercise(exercise))
@@ -66,7 +72,7 @@ def assert_counts(analyzer, reps, holds=None, tol=None, warnings=None) -> None:
         assert len(analyzer.reps) == reps
     if holds is not None:
         measured = [r.hold_s for r in analyzer.reps]
-        assert all(abs(m - h) <= tol for m, h in zip(measured, holds)), measured
+        assert all(abs(m - h) <= tol for m, h in zip(measured, holds, strict=True)), measured
     if warnings is not None:
         assert [sorted(r.warnings) for r in analyzer.reps] == [sorted(w) for w in warnings]
 
@@ -83,3 +89,60 @@ def bend(peak=70.0, move_s=2.0, hold_s=2.5, rest_s=1.0):
     ease = [(1 - np.cos(np.pi * i / n_move)) / 2 for i in range(1, n_move + 1)]
     out += [peak * e for e in ease] + [peak] * int(hold_s * FPS) + [peak * (1 - e) for e in ease]
     return out
+
+
+# -- `formcheck session` in a subprocess: a sample clip as the camera, scripted keys ------------------
+
+SESSION_CLIP = SAMPLES / "standing_flexion_1.mp4"  # 15 fps, 23.6 s, 3 reps; upright 0-2 s, then a rep every 7.5 s
+
+# To the first exercise's set-up check in under a second: the clip is upright then, so the check
+# passes and tracking starts about 5 s in, in the middle of the clip's first bend; reps then count
+# at about 7, 15 and 22 s. (Had the check missed that upright moment, the next comes at 7.5 s.)
+TO_FIRST_EXERCISE = [(0.2, "space")] + [(0.3 + 0.1 * i, "n") for i in range(len(RED_FLAGS))] + [(0.9, "space")]
+
+
+def key_script(path, keys):
+    path.write_text("".join(f"{t} {k}\n" for t, k in keys))
+    return path
+
+
+def start_session(tmp_path, keys, *extra, clip=SESSION_CLIP, window=False, env=None):
+    args = [sys.executable, "-m", "formcheck", "session", "--source", str(clip), "--no-audio",
+            "--keys", str(key_script(tmp_path / "keys.txt", keys)), "--data-dir", str(tmp_path / "data"), *extra]
+    if not window:
+        args.append("--no-window")
+    return subprocess.Popen(args, cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+                            env={**os.environ, **(env or {})})
+
+
+def finish(proc, timeout_s):
+    """``communicate``, killing the session if it hangs (a key script that ran out of keys)."""
+    try:
+        return proc.communicate(timeout=timeout_s)
+    except subprocess.TimeoutExpired:
+        proc.kill()
+        proc.communicate()
+        raise
+
+
+def session_folder(tmp_path):
+    folders = sorted((tmp_path / "data" / "sessions").iterdir())
+    assert len(folders) == 1
+    return folders[0]
+
+
+def wait_for_session_folder(tmp_path, timeout_s=20.0):
+    """Until the session's own folder exists (DATA/sessions/ itself is made earlier, when it is checked)."""
+    sessions = tmp_path / "data" / "sessions"
+    deadline = time.monotonic() + timeout_s
+    while not (sessions.is_dir() and any(sessions.iterdir())) and time.monotonic() < deadline:
+        time.sleep(0.1)
+
+
+def wait_for(log, record_type, timeout_s=45.0):
+    deadline = time.monotonic() + timeout_s
+    while time.monotonic() < deadline:
+        if log.exists() and any(r.get("type") == record_type for r in read_jsonl(log)):
+            return
+        time.sleep(0.2)
+    raise AssertionError(f"no {record_type} was logged in time")

@@ -1,5 +1,7 @@
 #!/usr/bin/env python3
-"""Rebuild the bundled pose model (``src/formcheck/assets/pose_landmarker_full.task``, linked from ``models/``) from PyPI alone.
+"""Rebuild the bundled pose model from PyPI alone.
+
+The bundle is ``src/formcheck/assets/pose_landmarker_full.task`` (package data; ``models/`` links to it).
 
 Why this exists: the current ``mediapipe`` wheel ships no pose model and nothing may be
 downloaded from model hubs. The 0.10.14 wheel ships the two TFLite graphs of BlazePose

@@ -4,9 +4,10 @@ import math
 import pytest
 
 from formcheck.analysis.exercise_analyzer import ExerciseAnalyzer
+from formcheck.analysis.kinematics import Angles
 from formcheck.core.events import NO_PERSON
 from formcheck.definitions.exercises import get_exercise
-from formcheck.analysis.kinematics import Angles
+
 from support import FPS, bend
 
 

@@ -11,11 +11,11 @@ import math
 
 import pytest
 
-from support import assert_counts, replay
 from formcheck.analysis.exercise_analyzer import ExerciseAnalyzer
-from formcheck.definitions.exercises import get_exercise
 from formcheck.analysis.kinematics import Angles
-from support import FPS, bend
+from formcheck.definitions.exercises import get_exercise
+
+from support import FPS, assert_counts, bend, replay
 
 EXERCISES = ("plank", "modified_plank", "bird_dog", "cat_cow", "single_leg_stand", "wall_angels", "dead_hang")
 

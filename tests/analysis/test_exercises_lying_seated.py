@@ -14,13 +14,13 @@ import json
 import numpy as np
 import pytest
 
-from support import SAMPLES, assert_counts, replay
 from formcheck.analysis.exercise_analyzer import ExerciseAnalyzer
-from formcheck.definitions.exercises import get_exercise
 from formcheck.analysis.kinematics import Angles
 from formcheck.analysis.pipeline import Pipeline
+from formcheck.definitions.exercises import get_exercise
 from formcheck.io.recording import LandmarkRecording
-from support import FPS, bend
+
+from support import FPS, SAMPLES, assert_counts, bend, replay
 
 EXERCISES = ("seated_flexion", "standing_extension", "knees_to_chest", "single_knee_to_chest",
              "straight_leg_raise", "hip_raise", "pelvic_tilt", "piriformis_stretch", "knee_rotation",
@@ -170,7 +170,8 @@ SEQUENCES = [
      {"left": 1, "right": 1}, [[], []]),
     ("hip_raise", single("leg_elevation_left_deg", 0.0, +1)(reps=1, peak=22.0, move_s=0.8), 1, [["rushed"]]),
     ("hamstring_stretch", ham(reps=1, peak=45.0, hold_s=30.0), 1, [[]]),
-    ("hamstring_stretch", ham(reps=1, peak=45.0, hold_s=30.0, extra=lambda v: {"knee_angle_deg": 150.0 if v > 20 else 178.0}),
+    ("hamstring_stretch", ham(reps=1, peak=45.0, hold_s=30.0,
+                              extra=lambda v: {"knee_angle_deg": 150.0 if v > 20 else 178.0}),
      1, [["knee_bent"]]),
     ("piriformis_stretch", hip(reps=1, peak=50.0, hold_s=30.0), 1, [[]]),
     ("ankle_pumps", ankle(reps=5, peak=30.0, hold_s=0.0, move_s=1.0), 5, [[]] * 5),

@@ -1,8 +1,9 @@
 import numpy as np
 import pytest
 
-from support import side_view_figure
 from formcheck.analysis.filters import NoFilter, OneEuroFilter, OneEuroPoseFilter
+
+from support import side_view_figure
 
 
 def test_constant_signal_passes_unchanged():
@@ -23,8 +24,8 @@ def test_high_beta_follows_fast_movement_with_less_lag():
     t = np.arange(0, 2, 1 / 30)
     ramp = 100 * t  # 100 units per second
     slow, fast = OneEuroFilter(1.0, 0.0), OneEuroFilter(1.0, 1.0)
-    lag_slow = ramp[-1] - [slow(x, ti) for x, ti in zip(ramp, t)][-1]
-    lag_fast = ramp[-1] - [fast(x, ti) for x, ti in zip(ramp, t)][-1]
+    lag_slow = ramp[-1] - [slow(x, ti) for x, ti in zip(ramp, t, strict=True)][-1]
+    lag_fast = ramp[-1] - [fast(x, ti) for x, ti in zip(ramp, t, strict=True)][-1]
     assert 0 <= lag_fast < 0.5 * lag_slow
 
 

@@ -3,10 +3,15 @@ import math
 import numpy as np
 import pytest
 
-from support import side_view_figure
+from formcheck.analysis.kinematics import (
+    KinematicsTracker,
+    angle_deg,
+    inclination_from_vertical_deg,
+    signed_joint_angle_deg,
+)
 from formcheck.core.keypoints import INDEX, KeyPoints
-from formcheck.analysis.kinematics import (KinematicsTracker, angle_deg, inclination_from_vertical_deg,
-                                  signed_joint_angle_deg)
+
+from support import side_view_figure
 
 
 @pytest.mark.parametrize("a, b, c, expected", [

@@ -5,9 +5,10 @@ import json
 import av
 import pytest
 
-from support import SAMPLES
-from formcheck.commands.cli import main
 from formcheck.analysis.report import CSV_COLUMNS
+from formcheck.commands.cli import main
+
+from support import SAMPLES
 
 pytestmark = pytest.mark.model
 

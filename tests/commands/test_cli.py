@@ -6,8 +6,9 @@ import sys
 
 import pytest
 
-from support import ROOT, SAMPLES
 from formcheck.commands.cli import main
+
+from support import ROOT, SAMPLES
 
 
 def run_cli(*args, env=None, cwd=ROOT):

@@ -9,8 +9,9 @@ import time
 
 import pytest
 
-from support import ROOT, SAMPLES
 from formcheck.io.jsonl import read_jsonl
+
+from support import ROOT, SAMPLES
 
 pytestmark = pytest.mark.model
 
@@ -73,3 +74,31 @@ def test_killed_process_leaves_a_readable_log(tmp_path):
     rep = next(r for r in records if r["type"] == "rep")
     assert [int(r["frame"]) for r in rows] == sorted({int(r["frame"]) for r in rows})
     assert float(rows[-1]["t_s"]) >= rep["end_s"] - 0.5
+
+
+def test_a_lost_camera_is_retried_three_times_then_the_run_ends_with_its_log_and_report(tmp_path, monkeypatch):
+    """The same retry policy as `formcheck session` (``session.live_runtime``)."""
+    import cv2
+
+    from formcheck.commands import live
+    from formcheck.session.live_runtime import GAVE_UP, LiveSource
+
+    short = tmp_path / "short.mp4"
+    cap = cv2.VideoCapture(str(SAMPLES / "standing_flexion_1.mp4"))
+    writer = cv2.VideoWriter(str(short), cv2.VideoWriter_fourcc(*"mp4v"), 15.0, (640, 480))
+    for _ in range(30):  # the first 2 s
+        writer.write(cap.read()[1])
+    writer.release()
+    cap.release()
+    # The clip's end stands in for an unplugged camera.
+    monkeypatch.setattr(live, "LiveSource", lambda camera, path, at_end: LiveSource(camera, path, "stop"))
+    said = []
+    report = live.run_live("standing_flexion", source_file=short, window=False, out_dir=tmp_path / "out",
+                           print_fn=said.append)
+    records = read_jsonl(tmp_path / "out" / "events.jsonl")
+    camera = [(r["type"], r.get("attempt")) for r in records if r["type"].startswith("camera")]
+    assert camera == [("camera_lost", None), ("camera_retry_failed", 1), ("camera_retry_failed", 2),
+                      ("camera_retry_failed", 3)]
+    assert records[-1]["type"] == "end" and records[-1]["t_s"] >= 6.0  # a retry every 2 s
+    assert said[0] == "The video source short.mp4 ended. Retrying (1/3)..." and said[-1] == GAVE_UP
+    assert report["interrupted"] is False and (tmp_path / "out" / "report.json").exists()

@@ -4,10 +4,13 @@ import shutil
 
 import pytest
 
-from support import ROOT, SAMPLES
 from formcheck.commands.cli import main
 from formcheck.core.errors import FormcheckError
-from formcheck.evaluation.scoring import collect, compare, evaluate, load_truth, truth_for
+from formcheck.evaluation.baseline import compare
+from formcheck.evaluation.scoring import collect, evaluate
+from formcheck.evaluation.truth import load_truth, truth_for
+
+from support import ROOT, SAMPLES
 
 
 def test_samples_hold_the_baseline_replaying_recordings(tmp_path, capsys):

@@ -2,9 +2,10 @@ import cv2
 import numpy as np
 import pytest
 
-from support import SAMPLES
-from formcheck.io.sources import VideoFileSource, open_source
 from formcheck.core.errors import FormcheckError
+from formcheck.io.sources import VideoFileSource, open_source
+
+from support import SAMPLES
 
 
 def test_video_file_frames_have_increasing_real_timestamps():
@@ -54,9 +55,9 @@ def test_bad_sources_raise_clear_errors(tmp_path, make, words):
     ((640, 480), None, (640, 480)),
 ])
 def test_large_frames_are_scaled_and_say_so(size, max_side, expected):
-    from formcheck.io.sources import _fitted_size
+    from formcheck.io.sources import fitted_size
 
-    assert _fitted_size(size, max_side) == expected
+    assert fitted_size(size, max_side) == expected
 
 
 def test_a_video_source_reports_its_own_and_its_analysed_size(tmp_path):

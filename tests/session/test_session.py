@@ -5,20 +5,23 @@ import time
 
 import pytest
 
-from support import side_view_figure
-from formcheck.session import flow as S
-from formcheck.ui.audio import Audio, tone_samples
+from formcheck.analysis.framing import check_framing
+from formcheck.analysis.kinematics import KinematicsTracker
 from formcheck.commands.cli import main
 from formcheck.core.errors import FormcheckError
-from formcheck.io.jsonl import JsonlLog
-from formcheck.definitions.exercises import load_exercises
-from formcheck.analysis.framing import check_framing
 from formcheck.core.keypoints import KeyPoints
-from formcheck.ui.keys import KeyQueue, key_from_code, load_key_script
-from formcheck.analysis.kinematics import KinematicsTracker
+from formcheck.definitions.exercises import load_exercises
 from formcheck.definitions.routines import load_routine, parse_routine
+from formcheck.io.jsonl import JsonlLog
+from formcheck.session import types as S
+from formcheck.session.flow import Session
 from formcheck.session.log import last_session_notice
-from support import FPS, bend
+from formcheck.session.progress import Progress
+from formcheck.session.view import summary_lines
+from formcheck.ui.audio import Audio, tone_samples
+from formcheck.ui.keys import KeyQueue, key_from_code, load_key_script
+
+from support import FPS, bend, side_view_figure
 
 EXERCISES = load_exercises()
 # standing_extension has no definition yet: a stand-in built from standing flexion, for tests only.
@@ -53,8 +56,8 @@ class Driver:
 
     def __init__(self, the_routine, timings=FAST):
         self.records, self.sound, self.lines = [], FakeSound(), []  # lines: what a headless run prints
-        self.progress = S.Progress(the_routine, self.lines.append)
-        self.session = S.Session(the_routine, log=self._log, sound=self.sound, timings=timings)
+        self.progress = Progress(the_routine, self.lines.append)
+        self.session = Session(the_routine, log=self._log, sound=self.sound, timings=timings)
         self.now = 0.0
         self.session.start(0.0, time="2025-03-01T10:00:00")
         self.progress.check(self.session)
@@ -339,7 +342,7 @@ def test_camera_lost_pauses_retries_then_ends_cleanly():
     d.reps(1)
     d.session.camera_lost(d.now, "Camera 0 stopped sending pictures.")
     assert d.state == S.CAMERA_LOST and not d.session.camera_retry_due(d.now)
-    for attempt in range(3):
+    for _ in range(3):  # attempts 1-3
         d.now += 2.0
         assert d.session.camera_retry_due(d.now)
         d.session.camera_retry_failed(d.now)
@@ -586,11 +589,11 @@ def test_no_input_ends_the_session_saying_which_screen_waited_for_which_keys(key
 
 
 def _loop(session, script=(), no_input_s=5.0):
+    from formcheck.session.runner import SessionLoop
     from formcheck.ui.keys import KeyQueue
-    from formcheck.session.runner import _Loop
 
-    return _Loop(session, source=None, feed=None, keys=KeyQueue(list(script)), display=None, render=False,
-                 no_input_s=no_input_s, scripted=bool(script))
+    return SessionLoop(session, source=None, feed=None, keys=KeyQueue(list(script)), display=None, render=False,
+                       no_input_s=no_input_s, scripted=bool(script))
 
 
 def test_headless_loop_ends_a_screen_waiting_for_a_key_once_the_script_has_run_out():
@@ -647,7 +650,7 @@ def test_headless_progress_is_one_line_per_change_of_screen_rep_and_answer():
     assert positions == sorted(positions), lines
     assert lines.count("  answer: No") == len(S.RED_FLAGS)
     assert lines[-1] == "Rest 30 s"
-    assert all(a != b for a, b in zip(lines, lines[1:]))  # no repeats
+    assert all(a != b for a, b in zip(lines, lines[1:], strict=False))  # no repeats
     assert len(lines) <= 25  # hundreds of frames, a couple of dozen lines
     d.press("q")
     assert d.lines[-2:] == ["Standing flexion: you finished early, 3 reps", "Session ended (quit)"]
@@ -666,7 +669,7 @@ def _finished_summary(*keys):
     summary = {"started": "2025-03-01T10:00:00", "duration_s": 300.0, **d.session.summary(),
                "timing": {"display_fps": 29.7, "pose_updates_per_s": 14.2, "latency_ms_median": 81.5,
                           "latency_ms_p95": 120.3, "latency_samples": 300}}
-    summary["lines"] = list(S.summary_lines(summary))
+    summary["lines"] = list(summary_lines(summary))
     return summary
 
 
@@ -712,7 +715,8 @@ def test_card_screens_show_no_frame_rates(monkeypatch):
     import formcheck.session.runner as R
 
     drawn = []
-    monkeypatch.setattr(R, "draw_screen", lambda canvas, screen, renderer, stats="": drawn.append((screen.state, stats)))
+    monkeypatch.setattr(R, "draw_screen",
+                        lambda canvas, screen, renderer, stats="": drawn.append((screen.state, stats)))
     d = Driver(routine(("standing_flexion", 2, 1, 0)))
     loop = _loop(d.session)
     loop.render = True
@@ -859,7 +863,9 @@ def test_an_alternating_set_ends_when_each_side_reached_its_target(sides, comple
     d = Driver(routine(("straight_leg_raise", 2, 1, 30)))
     d.press("space", *["n"] * len(S.RED_FLAGS))
     assert d.state == S.CARD
-    assert d.session._set_complete([_rep(s) for s in sides]) is complete
+    from formcheck.session.set_tracker import set_complete
+
+    assert set_complete(d.session.run.exercise, [_rep(s) for s in sides]) is complete
 
 
 def test_the_card_gives_the_target_per_side_in_words():
@@ -871,6 +877,6 @@ def test_the_card_gives_the_target_per_side_in_words():
 
 @pytest.mark.parametrize("sides, expected", [([], "7 / 10"), (["left", "right"], "7 / 20 (10 per side)")])
 def test_the_summary_counts_against_the_per_side_target(sides, expected):
-    from formcheck.session.log import _reps_against_target
+    from formcheck.session.log import reps_against_target
 
-    assert _reps_against_target({"reps": 7, "target_reps": 5, "target_sets": 2, "sides": sides}) == expected
+    assert reps_against_target({"reps": 7, "target_reps": 5, "target_sets": 2, "sides": sides}) == expected

@@ -2,74 +2,29 @@
 import json
 import os
 import signal
-import subprocess
-import sys
 import time
 
 import cv2
 import pytest
 
-from support import ROOT, SAMPLES
-from formcheck.io.jsonl import read_jsonl
 from formcheck.definitions.exercises import load_exercises
 from formcheck.definitions.routines import load_routine
-from formcheck.session.flow import RED_FLAGS
+from formcheck.io.jsonl import read_jsonl
 from formcheck.session.log import last_session_notice
+from formcheck.session.types import RED_FLAGS
+
+from support import (
+    SAMPLES,
+    TO_FIRST_EXERCISE,
+    finish,
+    session_folder,
+    start_session,
+    wait_for,
+    wait_for_session_folder,
+)
 
 pytestmark = pytest.mark.model
-CLIP = SAMPLES / "standing_flexion_1.mp4"  # 15 fps, 23.6 s, 3 reps; upright 0-2 s, then a rep every 7.5 s
-
-# To the first exercise's set-up check in under a second: the clip is upright then, so the check
-# passes and tracking starts about 5 s in, in the middle of the clip's first bend; reps then count
-# at about 7, 15 and 22 s. (Had the check missed that upright moment, the next comes at 7.5 s.)
-TO_FIRST_EXERCISE = [(0.2, "space")] + [(0.3 + 0.1 * i, "n") for i in range(len(RED_FLAGS))] + [(0.9, "space")]
-
-
-def key_script(path, keys):
-    path.write_text("".join(f"{t} {k}\n" for t, k in keys))
-    return path
-
-
-def start_session(tmp_path, keys, *extra, clip=CLIP, window=False, env=None):
-    args = [sys.executable, "-m", "formcheck", "session", "--source", str(clip), "--no-audio",
-            "--keys", str(key_script(tmp_path / "keys.txt", keys)), "--data-dir", str(tmp_path / "data"), *extra]
-    if not window:
-        args.append("--no-window")
-    return subprocess.Popen(args, cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
-                            env={**os.environ, **(env or {})})
-
-
-def finish(proc, timeout_s):
-    """``communicate``, killing the session if it hangs (a key script that ran out of keys)."""
-    try:
-        return proc.communicate(timeout=timeout_s)
-    except subprocess.TimeoutExpired:
-        proc.kill()
-        proc.communicate()
-        raise
-
-
-def session_folder(tmp_path):
-    folders = sorted((tmp_path / "data" / "sessions").iterdir())
-    assert len(folders) == 1
-    return folders[0]
-
-
-def wait_for_session_folder(tmp_path, timeout_s=20.0):
-    """Until the session's own folder exists (DATA/sessions/ itself is made earlier, when it is checked)."""
-    sessions = tmp_path / "data" / "sessions"
-    deadline = time.monotonic() + timeout_s
-    while not (sessions.is_dir() and any(sessions.iterdir())) and time.monotonic() < deadline:
-        time.sleep(0.1)
-
-
-def wait_for(log, record_type, timeout_s=45.0):
-    deadline = time.monotonic() + timeout_s
-    while time.monotonic() < deadline:
-        if log.exists() and any(r.get("type") == record_type for r in read_jsonl(log)):
-            return
-        time.sleep(0.2)
-    raise AssertionError(f"no {record_type} was logged in time")
+CLIP = SAMPLES / "standing_flexion_1.mp4"
 
 
 def test_whole_default_session_headless(tmp_path):
@@ -150,7 +105,8 @@ def test_killed_mid_exercise_leaves_a_complete_log_and_the_next_start_says_so(tm
     assert types[:1] == ["session_start"] and "session_end" not in types
     assert types.count("red_flag") == len(RED_FLAGS)
     assert types.index("exercise_start") < types.index("set_start") < types.index("setup_ok") < types.index("rep")
-    assert all(b["t_s"] >= a["t_s"] for a, b in zip(records, records[1:]))  # in order, nothing torn in between
+    # In order, nothing torn in between.
+    assert all(b["t_s"] >= a["t_s"] for a, b in zip(records, records[1:], strict=False))
     n_reps = types.count("rep")
     notice = last_session_notice(tmp_path / "data" / "sessions")
     assert notice.endswith(f"ended early after standing_flexion: {n_reps} rep{'s' if n_reps > 1 else ''}.")

@@ -117,18 +117,18 @@ def test_plot_does_not_touch_pyplot(tmp_path):
     assert out.stdout.strip() == "False"
 
 
-# -- what analyze.py plots: the exercise's own signal, in its own unit ---------------------------
+# -- what the report plots (plot_data): the exercise's own signal, in its own unit ---------------------------
 
 from dataclasses import fields as dataclass_fields  # noqa: E402
 
 from matplotlib.figure import Figure  # noqa: E402
 from matplotlib.text import Text  # noqa: E402
 
-from formcheck.commands.analyze import plot_data  # noqa: E402
+from formcheck.analysis.kinematics import Angles  # noqa: E402
 from formcheck.core.events import RepRecord  # noqa: E402
 from formcheck.definitions.exercises import get_exercise  # noqa: E402
-from formcheck.analysis.kinematics import Angles  # noqa: E402
 from formcheck.ui.plot import y_label  # noqa: E402
+from formcheck.ui.plot_data import plot_data  # noqa: E402
 
 
 def distinct_angles(n: int) -> list[Angles]:
@@ -239,9 +239,9 @@ def test_y_label(name, unit, expected):
     ("bridge", "short_hold", "Hold was shorter than the target"),
 ])
 def test_plot_warnings_are_words_not_codes(exercise_id, code, words):
-    from formcheck.commands.analyze import plot_reps
     from formcheck.core.events import RepRecord
     from formcheck.definitions.exercises import get_exercise
+    from formcheck.ui.plot_data import plot_reps
 
     rep = RepRecord(index=1, start_s=1.0, end_s=4.0, peak_angle_deg=40.0, hold_s=1.0, warnings=[code])
     assert plot_reps(get_exercise(exercise_id), [rep])[0]["warnings"] == [words]

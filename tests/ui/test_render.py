@@ -5,16 +5,24 @@ import math
 
 import numpy as np
 import pytest
-from support import side_view_figure
 
+from formcheck.analysis.kinematics import Angles, KinematicsTracker
 from formcheck.core.events import HIP_SAG, HOLD, KNEE_BENT, NO_PERSON, OVER_ARCH, REST, Feedback
 from formcheck.core.keypoints import INDEX, KeyPoints
-from formcheck.analysis.kinematics import Angles, KinematicsTracker
 from formcheck.ui.annotators import (
-    AMBER, CUE_SIZE, FAR_LIMB, LIMIT_RED, NEAR_LIMB, WHITE, AngleArcAnnotator, CueAnnotator,
-    GaugeAnnotator, GaugeScale, HoldTimerAnnotator, Layout, OverlayRenderer, RepCounterAnnotator,
-    SkeletonAnnotator, StatusAnnotator, angle_geometry, arc_span,
+    AngleArcAnnotator,
+    CueAnnotator,
+    HoldTimerAnnotator,
+    RepCounterAnnotator,
+    SkeletonAnnotator,
+    StatusAnnotator,
+    angle_geometry,
 )
+from formcheck.ui.drawing import AMBER, CUE_SIZE, FAR_LIMB, LIMIT_RED, NEAR_LIMB, WHITE, Layout, arc_span
+from formcheck.ui.gauge import GaugeAnnotator, GaugeScale
+from formcheck.ui.overlay import OverlayRenderer
+
+from support import side_view_figure
 
 FRAME_SIZES = [(640, 480), (540, 960), (1920, 1080)]  # (width, height)
 
@@ -43,7 +51,8 @@ def stick_figure(width: int = 640, height: int = 480, trunk_deg: float = 0.0) ->
 
 
 def feedback(**overrides) -> Feedback:
-    values = {"t_s": 1.0, "phase": HOLD, "signal_name": "trunk inclination", "signal_deg": 45.0,
+    values = {"t_s": 1.0, "phase": HOLD, "signal_name": "trunk inclination", "signal_field": "trunk_inclination_deg",
+              "signal_deg": 45.0,
               "rest_deg": 0.0, "target_deg": 40.0, "limit_deg": None, "reps": 3, "target_reps": 10,
               "hold_s": 1.4, "target_hold_s": 2.0, "cue": "Hold", "warnings": [], "side": None}
     return Feedback(**(values | overrides))
@@ -101,7 +110,7 @@ def test_overlay_draws_every_panel_in_place(width: int, height: int) -> None:
     (None, None, None),
     (stick_figure(), Angles(), feedback(signal_deg=float("nan"))),  # keypoints but NaN angles
     (None, Angles(), feedback(rest_deg=20.0, target_deg=20.0)),  # degenerate gauge range
-    (None, Angles(), feedback(target_reps=0, target_hold_s=0.0, cue="", signal_name="")),
+    (None, Angles(), feedback(target_reps=0, target_hold_s=0.0, cue="", signal_name="", signal_field=None)),
 ], ids=["no-person", "nothing", "nan-angles", "flat-range", "empty-texts"])
 def test_overlay_survives_missing_data(width, height, keypoints, angles, fb) -> None:
     scene = frame(width, height)
@@ -126,10 +135,12 @@ def test_overlay_draws_panels_and_keeps_shape(width: int, height: int) -> None:
     (None, Angles(), feedback(phase=NO_PERSON, signal_deg=math.nan, cue="I can't see you: step into view")),
     (side_view_figure(10.0), Angles(detected=True, side="left", trunk_inclination_deg=math.nan), feedback()),
     (side_view_figure(10.0), KinematicsTracker().update(side_view_figure(10.0)),
-     feedback(signal_name="hip angle (shoulder-hip-knee)", rest_deg=140.0, target_deg=170.0, limit_deg=190.0,
-              signal_deg=195.0, warnings=[OVER_ARCH], cue="Hips too high: lower a little")),
+     feedback(signal_name="hip angle (shoulder-hip-knee)", signal_field="hip_angle_deg", rest_deg=140.0,
+              target_deg=170.0, limit_deg=190.0, signal_deg=195.0, warnings=[OVER_ARCH],
+              cue="Hips too high: lower a little")),
     (side_view_figure(10.0), KinematicsTracker().update(side_view_figure(10.0)),
-     feedback(signal_name="hip angle", rest_deg=130.0, target_deg=70.0, signal_deg=90.0)),  # decreasing signal
+     feedback(signal_name="hip angle", signal_field="hip_angle_deg", rest_deg=130.0, target_deg=70.0,
+              signal_deg=90.0)),  # decreasing signal
 ])
 def test_odd_inputs_do_not_crash(kp, angles, fb) -> None:
     out = OverlayRenderer().render(frame(value=127), kp, angles, fb, status="x")
@@ -202,22 +213,23 @@ def test_skeleton_without_keypoints_draws_nothing() -> None:
 
 # --- angle arc -------------------------------------------------------------------------------
 
-@pytest.mark.parametrize("signal_name,near_side,moving_side,vertex,value_field", [
-    ("trunk inclination", "left", None, ("left_hip", "right_hip"), "trunk_inclination_deg"),
-    ("Trunk lean forward", "right", None, ("left_hip", "right_hip"), "trunk_inclination_deg"),
-    ("hip angle (shoulder-hip-knee)", "left", None, ("left_hip",), "hip_angle_left_deg"),
-    ("hip angle", "right", None, ("right_hip",), "hip_angle_right_deg"),
-    ("knee angle", "left", None, ("left_knee",), "knee_angle_left_deg"),
-    ("knee angle", "right", None, ("right_knee",), "knee_angle_right_deg"),
-    # alternating exercises: the moving leg, whichever side is nearer the camera
-    ("hip angle of the moving leg (shoulder-hip-knee)", "left", "right", ("right_hip",), "hip_angle_right_deg"),
-    ("knee angle", "right", "left", ("left_knee",), "knee_angle_left_deg"),
+@pytest.mark.parametrize("signal_field,near_side,vertex,value_field", [
+    ("trunk_inclination_deg", "left", ("left_hip", "right_hip"), "trunk_inclination_deg"),
+    ("trunk_inclination_deg", "right", ("left_hip", "right_hip"), "trunk_inclination_deg"),
+    ("hip_angle_deg", "left", ("left_hip",), "hip_angle_left_deg"),  # the near side's field
+    ("hip_angle_deg", "right", ("right_hip",), "hip_angle_right_deg"),
+    ("knee_angle_deg", "left", ("left_knee",), "knee_angle_left_deg"),
+    ("knee_angle_deg", "right", ("right_knee",), "knee_angle_right_deg"),
+    # alternating exercises: the moving leg (its side is in the field), whichever side is nearer the camera
+    ("hip_angle_right_deg", "left", ("right_hip",), "hip_angle_right_deg"),
+    ("hip_angle_left_deg", "left", ("left_hip",), "hip_angle_left_deg"),
+    ("knee_angle_left_deg", "right", ("left_knee",), "knee_angle_left_deg"),
 ])
-def test_angle_geometry_picks_the_vertex(signal_name, near_side, moving_side, vertex, value_field) -> None:
+def test_angle_geometry_picks_the_vertex(signal_field, near_side, vertex, value_field) -> None:
     keypoints = stick_figure(trunk_deg=30.0)
     angles = KinematicsTracker().update(keypoints)
     angles.side = near_side
-    geometry = angle_geometry(keypoints, angles, signal_name, moving_side)
+    geometry = angle_geometry(keypoints, angles, signal_field)
     assert geometry is not None
     np.testing.assert_allclose(geometry.vertex, np.mean([keypoints.point(n) for n in vertex], axis=0))
     assert geometry.value_deg == getattr(angles, value_field)
@@ -225,7 +237,7 @@ def test_angle_geometry_picks_the_vertex(signal_name, near_side, moving_side, ve
 
 def test_angle_geometry_of_the_trunk_starts_at_image_up() -> None:
     keypoints = stick_figure(trunk_deg=30.0)
-    geometry = angle_geometry(keypoints, KinematicsTracker().update(keypoints), "trunk inclination")
+    geometry = angle_geometry(keypoints, KinematicsTracker().update(keypoints), "trunk_inclination_deg")
     direction = geometry.first - geometry.vertex
     assert direction[0] == 0 and direction[1] < 0
 
@@ -237,24 +249,40 @@ def _measured_angles(**overrides) -> Angles:
     return angles
 
 
-@pytest.mark.parametrize("keypoints,angles,signal_name", [
-    (None, _measured_angles(), "trunk inclination"),
-    (stick_figure(), None, "trunk inclination"),
-    (stick_figure(), Angles(), "trunk inclination"),  # not detected: NaN
+@pytest.mark.parametrize("keypoints,angles,signal_field", [
+    (None, _measured_angles(), "trunk_inclination_deg"),
+    (stick_figure(), None, "trunk_inclination_deg"),
+    (stick_figure(), Angles(), "trunk_inclination_deg"),  # not detected: NaN
     (stick_figure(), _measured_angles(hip_angle_deg=math.nan, hip_angle_left_deg=math.nan,
-                                      hip_angle_right_deg=math.nan), "hip angle"),
-    (stick_figure(), _measured_angles(side=""), "knee angle"),  # near side unknown
-    (stick_figure(), _measured_angles(), "ankle angle (knee-ankle-toe)"),  # nothing to draw it on
-    (stick_figure(), _measured_angles(), "body line (shoulder-hip-knee)"),  # names joints, is no joint angle
-    (stick_figure(), _measured_angles(), "hip sag (below the body line)"),
-    (KeyPoints(np.full((33, 2), np.nan), np.ones(33)), _measured_angles(), "knee angle"),
+                                      hip_angle_right_deg=math.nan), "hip_angle_deg"),
+    (stick_figure(), _measured_angles(side=""), "knee_angle_deg"),  # near side unknown
+    (stick_figure(), _measured_angles(), "ankle_angle_deg"),  # nothing to draw it on
+    (stick_figure(), _measured_angles(), "body_line_knee_deg"),  # names joints, is no joint angle
+    (stick_figure(), _measured_angles(), "hip_sag_deg"),
+    (stick_figure(), _measured_angles(), "leg_elevation_left_deg"),
+    (stick_figure(), _measured_angles(), None),  # a timer exercise measures nothing
+    (KeyPoints(np.full((33, 2), np.nan), np.ones(33)), _measured_angles(), "knee_angle_deg"),
 ], ids=["no-keypoints", "no-angles", "nan-trunk", "nan-hip", "no-side", "ankle", "body-line", "hip-sag",
-        "nan-points"])
-def test_angle_arc_skips_quietly(keypoints, angles, signal_name) -> None:
-    assert angle_geometry(keypoints, angles, signal_name) is None
+        "leg-lift", "timer", "nan-points"])
+def test_angle_arc_skips_quietly(keypoints, angles, signal_field) -> None:
+    assert angle_geometry(keypoints, angles, signal_field) is None
     scene = frame()
-    AngleArcAnnotator().annotate(scene, keypoints, angles, feedback(signal_name=signal_name))
+    AngleArcAnnotator().annotate(scene, keypoints, angles, feedback(signal_field=signal_field))
     assert not changed(frame(), scene).any()
+
+
+@pytest.mark.parametrize("signal_name,signal_field,drawn", [
+    ("hip angle (shoulder-hip-knee)", "body_line_knee_deg", False),  # a label naming a joint draws nothing
+    ("knee angle", "hip_sag_deg", False),
+    ("how far you bend", "trunk_inclination_deg", True),  # a label that names no joint still gets its arc
+    ("leg", "hip_angle_left_deg", True),
+])
+def test_angle_arc_is_chosen_by_the_field_not_the_label(signal_name, signal_field, drawn) -> None:
+    keypoints = stick_figure(trunk_deg=30.0)
+    angles = KinematicsTracker().update(keypoints)
+    scene = AngleArcAnnotator().annotate(frame(), keypoints, angles,
+                                         feedback(signal_name=signal_name, signal_field=signal_field))
+    assert changed(frame(), scene).any() == drawn
 
 
 @pytest.mark.parametrize("first,second,value,expected", [
@@ -276,7 +304,7 @@ def test_trunk_arc_is_drawn_between_vertical_and_trunk(trunk_deg: float) -> None
     angles = KinematicsTracker().update(keypoints)
     scene = AngleArcAnnotator().annotate(frame(), keypoints, angles, feedback())
     ys, xs = np.nonzero(changed(frame(), scene))
-    vertex = angle_geometry(keypoints, angles, "trunk inclination").vertex
+    vertex = angle_geometry(keypoints, angles, "trunk_inclination_deg").vertex
     dx, dy = xs - vertex[0], ys - vertex[1]
     near = (np.hypot(dx, dy) > 8) & (np.hypot(dx, dy) < 0.15 * 480)  # past the rays' own width
     bearing = np.degrees(np.arctan2(dx[near], -dy[near]))  # 0 = image up, + = towards image-right
@@ -422,7 +450,7 @@ LONG_TEXTS = ["Hips too high: lower them slowly into one straight line from shou
 @pytest.mark.parametrize("max_width", [120, 200, 613, 1880])
 @pytest.mark.parametrize("scale,thickness", [(0.7, 2), (1.6, 3), (2.9, 6)])
 def test_fit_text_never_overflows_and_barely_shrinks(text, max_width, scale, thickness):
-    from formcheck.ui.annotators import fit_text, text_width
+    from formcheck.ui.drawing import fit_text, text_width
 
     fitted, stroke = fit_text(text, scale, thickness, max_width)
     assert fitted <= scale and 1 <= stroke <= thickness
@@ -439,7 +467,7 @@ def test_fit_text_never_overflows_and_barely_shrinks(text, max_width, scale, thi
 @pytest.mark.parametrize("width,height", FRAME_SIZES)
 @pytest.mark.parametrize("where", ["strip", "banner", "big", "card"])
 def test_session_screen_text_stays_inside_the_frame(width, height, where):
-    from formcheck.session.flow import Screen
+    from formcheck.session.types import Screen
     from formcheck.ui.screens import draw_screen
 
     long = "Stand side-on to the camera with your whole body in view from head to feet, please"
@@ -487,7 +515,8 @@ def lying_figure(width: int = 640, height: int = 480, feet_left: bool = True, li
 
 
 def slr_feedback(**overrides) -> Feedback:
-    return feedback(**({"signal_name": "leg lift (hip to ankle above horizontal)", "signal_deg": 50.0,
+    return feedback(**({"signal_name": "leg lift (hip to ankle above horizontal)",
+                        "signal_field": "leg_elevation_left_deg", "signal_deg": 50.0,
                         "target_deg": 30.0, "side": "left", "reps": 5, "target_reps": 20, "side_reps": 3,
                         "side_target_reps": 10, "hold_s": 0.9, "target_hold_s": 1.5} | overrides))
 
@@ -563,12 +592,19 @@ def test_rep_counter_counts_the_side_being_worked(overrides, expected) -> None:
 ])
 def test_gauge_values_carry_their_unit(monkeypatch, unit, texts, degrees) -> None:
     """The single-leg stand's foot lift is in percent of leg length: "12%", not 12 and a degree ring."""
-    import formcheck.ui.annotators as render
+    import formcheck.ui.drawing as drawing
+    import formcheck.ui.gauge as gauge
 
     drawn, rings = [], []
-    original = render.put_text
-    monkeypatch.setattr(render, "put_text", lambda scene, text, *a, **k: (drawn.append(text), original(scene, text, *a, **k)))
-    monkeypatch.setattr(render, "_put_degrees", lambda scene, value, *a, **k: rings.append(value))
+    original = drawing.put_text
+
+    def put_text(scene, text, *a, **k):
+        drawn.append(text)
+        original(scene, text, *a, **k)
+
+    for module in (gauge, drawing):  # the gauge's title, and its values through drawing.put_value
+        monkeypatch.setattr(module, "put_text", put_text)
+    monkeypatch.setattr(drawing, "put_degrees", lambda scene, value, *a, **k: rings.append(value))
     name = "leg lift (hip to ankle above horizontal)" if unit == "deg" else "foot lift (% of leg length)"
     GaugeAnnotator().annotate(frame(), feedback(signal_name=name, signal_deg=12.0, rest_deg=0.0, target_deg=15.0,
                                                 unit=unit))

@@ -12,12 +12,12 @@ import numpy as np
 import pytest
 
 from formcheck.io.jsonl import read_jsonl
-from test_session_run import (TO_FIRST_EXERCISE, session_folder, start_session, wait_for,
-                              wait_for_session_folder)
+
+from support import TO_FIRST_EXERCISE, session_folder, start_session, wait_for, wait_for_session_folder
 
 pytestmark = pytest.mark.model
-SKELETON_RGB = np.array([100, 210, 255])  # render.NEAR_LIMB (BGR 255, 210, 100)
-ARC_RGB = np.array([255, 220, 0])  # render.ARC
+SKELETON_RGB = np.array([100, 210, 255])  # drawing.NEAR_LIMB (BGR 255, 210, 100)
+ARC_RGB = np.array([255, 220, 0])  # drawing.ARC
 
 
 @pytest.fixture

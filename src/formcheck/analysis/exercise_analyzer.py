@@ -7,11 +7,26 @@ from __future__ import annotations
 
 import math
 
-from formcheck.definitions.exercises import Exercise
 from formcheck.analysis.kinematics import Angles
-from formcheck.core.events import (EVENT_MESSAGES, HOLD, MOVING, NO_PERSON, PARTIAL_RANGE, REST, RETURNING, RUSHED,
-                   SHORT_HOLD, TRACKING_LOST, WRONG_VIEW, HOLD_CAP, Event, Feedback, RepRecord)
 from formcheck.analysis.reps.machine import RepParams, RepResult, RepStateMachine
+from formcheck.core.events import (
+    EVENT_MESSAGES,
+    HOLD,
+    HOLD_CAP,
+    MOVING,
+    NO_PERSON,
+    PARTIAL_RANGE,
+    REST,
+    RETURNING,
+    RUSHED,
+    SHORT_HOLD,
+    TRACKING_LOST,
+    WRONG_VIEW,
+    Event,
+    Feedback,
+    RepRecord,
+)
+from formcheck.definitions.exercises import Exercise
 
 MIN_VISIBILITY = 0.5  # below this on the measured side, a frame is not measured
 LOST_AFTER_S = 1.0  # tracking gaps shorter than this are not reported as events
@@ -186,7 +201,7 @@ class ExerciseAnalyzer:
         else:
             hold = self.timer_s
         return Feedback(
-            t_s=t, phase=phase, signal_name=ex.signal_label,
+            t_s=t, phase=phase, signal_name=ex.signal_label, signal_field=ex.signal_for(self.active),
             signal_deg=value if value is not None else float("nan"),
             rest_deg=m.rest if m else 0.0, target_deg=ex.target_deg, limit_deg=ex.limit_deg,
             reps=len(self.reps), target_reps=ex.target_reps * max(len(ex.sides), 1),

@@ -11,9 +11,9 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from formcheck.definitions.exercises import Exercise
-from formcheck.core.keypoints import KeyPoints
 from formcheck.analysis.kinematics import Angles
+from formcheck.core.keypoints import KeyPoints
+from formcheck.definitions.exercises import Exercise
 
 MIN_BRIGHTNESS = 45.0  # mean 0-255 luma; below this the model's landmarks get unreliable
 MIN_VISIBILITY = 0.5  # as analyzers.exercise.MIN_VISIBILITY: what the analyzer will measure

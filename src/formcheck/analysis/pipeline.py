@@ -8,13 +8,12 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from formcheck.analysis.exercise_analyzer import ExerciseAnalyzer
-
-from formcheck.core.events import Feedback
-from formcheck.io.sources import Frame
-from formcheck.definitions.exercises import Exercise
 from formcheck.analysis.filters import OneEuroPoseFilter, PoseFilter
-from formcheck.core.keypoints import KeyPoints
 from formcheck.analysis.kinematics import Angles, KinematicsTracker
+from formcheck.core.events import Feedback
+from formcheck.core.keypoints import KeyPoints
+from formcheck.definitions.exercises import Exercise
+from formcheck.io.sources import Frame
 
 
 @dataclass

@@ -11,8 +11,8 @@ import math
 from pathlib import Path
 
 from formcheck.analysis.exercise_analyzer import ExerciseAnalyzer
-from formcheck.definitions.exercises import Exercise
 from formcheck.analysis.pipeline import StepResult
+from formcheck.definitions.exercises import Exercise
 
 REPORT_VERSION = 1
 CSV_COLUMNS = ("frame", "t_s", "detected", "trunk_inclination_deg", "hip_angle_deg", "knee_angle_deg",
@@ -32,7 +32,7 @@ class AnglesCsvWriter:
         self._writer = None
         self.rows = 0
 
-    def __enter__(self) -> "AnglesCsvWriter":
+    def __enter__(self) -> AnglesCsvWriter:
         self._fh = open(self.path, "w", newline="", encoding="utf-8")
         self._writer = csv.writer(self._fh)
         self._writer.writerow(CSV_COLUMNS)

@@ -33,7 +33,8 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("analyze", help="analyse a recorded video: annotated video, report.json, angles.csv, plot")
     p.add_argument("video", type=Path)
     p.add_argument("--exercise", "-e", required=True, help="exercise id (see `formcheck exercises`)")
-    p.add_argument("--out", "-o", type=Path, default=Path("formcheck-out"), help="output folder (default: formcheck-out)")
+    p.add_argument("--out", "-o", type=Path, default=Path("formcheck-out"),
+                   help="output folder (default: formcheck-out)")
     p.add_argument("--no-video", action="store_true", help="skip the annotated video (faster)")
     p.add_argument("--quiet", "-q", action="store_true", help="no progress bar")
     common(p)
@@ -54,7 +55,8 @@ def build_parser() -> argparse.ArgumentParser:
                    help="'default' (the flexion-biased programme) or a routine .toml file (see README)")
     src = p.add_mutually_exclusive_group()
     src.add_argument("--camera", type=int, default=0, help="camera index (default 0)")
-    src.add_argument("--source", type=Path, help="a video file standing in for the camera (played at real time, looped)")
+    src.add_argument("--source", type=Path,
+                     help="a video file standing in for the camera (played at real time, looped)")
     p.add_argument("--source-end", choices=("loop", "stop"), default="loop",
                    help="when --source ends: loop it (default) or act like an unplugged camera")
     p.add_argument("--keys", type=Path, help="key presses from a file: one 'SECONDS KEY' per line")
@@ -70,7 +72,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.set_defaults(func="exercises:cmd_exercises")
 
     p = sub.add_parser("demo", help="analyse a bundled sample clip (no arguments needed)")
-    p.add_argument("--out", "-o", type=Path, default=Path("formcheck-demo"), help="output folder (default: formcheck-demo)")
+    p.add_argument("--out", "-o", type=Path, default=Path("formcheck-demo"),
+                   help="output folder (default: formcheck-demo)")
     p.add_argument("--model", type=Path, help=argparse.SUPPRESS)
     p.add_argument("--quiet", "-q", action="store_true", help="no progress bar")
     p.set_defaults(func="analyze:cmd_demo")
@@ -130,7 +133,8 @@ def main(argv: list[str] | None = None) -> int:
             return 0
         except Exception as exc:  # a bug: one line for the user, the details in a file for us
             report = _write_crash_report(exc, native.lines)
-            print(f"formcheck: unexpected error ({type(exc).__name__}: {str(exc).splitlines()[0] if str(exc) else ''}). "
+            first_line = str(exc).splitlines()[0] if str(exc) else ""
+            print(f"formcheck: unexpected error ({type(exc).__name__}: {first_line}). "
                   f"Details are in {report}; please send that file with a bug report.", file=sys.stderr)
             return 1
 

@@ -18,7 +18,8 @@ def default_clips_dir() -> Path:
 
 
 def cmd_eval(args) -> int:
-    from formcheck.evaluation.scoring import baseline_from, collect, compare, evaluate, table
+    from formcheck.evaluation.baseline import baseline_from, compare
+    from formcheck.evaluation.scoring import collect, evaluate, table
     from formcheck.io.outputs import write_json
 
     paths = collect(list(args.paths) + ([args.clips_dir] if args.clips_dir else []) or [default_clips_dir()])

@@ -5,11 +5,12 @@ from pathlib import Path
 
 import numpy as np
 
-from formcheck.io.sources import VideoFileSource
+from formcheck.analysis.frame_loop import run_frames
 from formcheck.analysis.pipeline import default_filter
-from formcheck.pose.model import file_sha256
-from formcheck.pose.estimators import PoseEstimator, PoseSettings
 from formcheck.io.recording import LandmarkRecording, RecordingBuilder, settings_dict
+from formcheck.io.sources import VideoFileSource
+from formcheck.pose.estimators import PoseEstimator, PoseSettings
+from formcheck.pose.model import file_sha256
 
 
 def recording_path(clip: Path) -> Path:
@@ -23,9 +24,9 @@ def record_landmarks(clip: Path, out: Path | None = None, model: Path | None = N
     with VideoFileSource(clip) as source, PoseEstimator(model, settings) as estimator:
         builder = RecordingBuilder(clip=Path(clip).name, fps=source.fps, model=estimator.model_path.name,
                                    model_sha256=file_sha256(estimator.model_path), settings=settings_dict(settings))
-        for frame in source:
-            builder.add(frame.t_s, estimator.detect(frame.image, frame.t_s))
-            builder.meta["width"], builder.meta["height"] = frame.image.shape[1], frame.image.shape[0]
+        for step in run_frames(source, estimator):
+            builder.add(step.frame.t_s, step.raw)
+            builder.meta["width"], builder.meta["height"] = step.frame.image.shape[1], step.frame.image.shape[0]
     recording = builder.build()
     smoother = default_filter()
     recording.smoothed_xy = np.full_like(recording.xy, np.nan)

@@ -77,7 +77,8 @@ class Feedback:
 
     t_s: float
     phase: str
-    signal_name: str  # e.g. "trunk inclination"
+    signal_name: str  # the exercise's label, e.g. "trunk inclination" (for people, never matched on)
+    signal_field: str | None  # the Angles field of signal_deg, side filled in ("hip_angle_left_deg"); None: timer
     signal_deg: float  # current value (NaN if unknown)
     rest_deg: float  # value at rest
     target_deg: float  # value that counts as reaching the range

@@ -59,7 +59,7 @@ class KeyPoints:
         return float(self.visibility[INDEX[name]])
 
     @classmethod
-    def from_mediapipe(cls, landmarks, width: int, height: int) -> "KeyPoints":
+    def from_mediapipe(cls, landmarks, width: int, height: int) -> KeyPoints:
         """Convert one pose of a Tasks ``PoseLandmarkerResult.pose_landmarks`` list."""
         arr = np.array([(p.x, p.y, p.z, p.visibility if p.visibility is not None else 0.0)
                         for p in landmarks], dtype=np.float64)
@@ -67,7 +67,7 @@ class KeyPoints:
         return cls(xy=xy, visibility=arr[:, 3], z=arr[:, 2] * width)
 
     @classmethod
-    def from_dict(cls, points: dict[str, tuple[float, float]], visibility: float = 1.0) -> "KeyPoints":
+    def from_dict(cls, points: dict[str, tuple[float, float]], visibility: float = 1.0) -> KeyPoints:
         """Build from a {landmark name: (x, y)} mapping; unnamed landmarks get visibility 0."""
         xy = np.zeros((N_LANDMARKS, 2))
         vis = np.zeros(N_LANDMARKS)

@@ -11,8 +11,8 @@ from dataclasses import dataclass, field
 from importlib import resources
 from pathlib import Path
 
-from formcheck.core.errors import FormcheckError
 from formcheck.analysis.kinematics import Angles
+from formcheck.core.errors import FormcheckError
 
 VIEWS = ("side", "front", "either")
 LEVELS = ("measured", "tracked", "timer")
@@ -136,7 +136,7 @@ class _Fields:
             raise self._fail(key, f"is {value!r}; use one of {', '.join(options)}")
         return value
 
-    def table_of(self, key: str) -> "_Fields":
+    def table_of(self, key: str) -> _Fields:
         return _Fields(self.source, self.get(key, dict), f"{self.prefix}{key}.")
 
     def check_unknown(self, known: set[str]) -> None:
@@ -247,9 +247,11 @@ def load_exercise_file(path: Path) -> Exercise:
 
 def builtin_exercises() -> dict[str, Exercise]:
     found = {}
-    for entry in sorted(resources.files("formcheck.definitions").joinpath("exercise_defs").iterdir(), key=lambda p: p.name):
+    folder = resources.files("formcheck.definitions").joinpath("exercise_defs")
+    for entry in sorted(folder.iterdir(), key=lambda p: p.name):
         if entry.name.endswith(".toml"):
-            ex = parse_exercise(tomllib.loads(entry.read_text(encoding="utf-8")), f"formcheck/exercise_defs/{entry.name}")
+            source = f"formcheck/definitions/exercise_defs/{entry.name}"
+            ex = parse_exercise(tomllib.loads(entry.read_text(encoding="utf-8")), source)
             found[ex.id] = ex
     return found
 

@@ -1,2 +1,3 @@
-"""Scoring analyzers on clips with known truth: truth formats, per-clip scores and the
-regression check against a baseline (``formcheck eval``)."""
+"""Scoring analyzers on clips with known truth (``formcheck eval``): the truth formats
+(``truth``), per-clip scores (``scoring``) and the regression check against a baseline
+(``baseline``)."""

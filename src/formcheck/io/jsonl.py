@@ -16,7 +16,7 @@ class JsonlLog:
         self.fsync = fsync
         self._fh = None
 
-    def __enter__(self) -> "JsonlLog":
+    def __enter__(self) -> JsonlLog:
         self._fh = open(self.path, "a", encoding="utf-8")
         return self
 

@@ -53,7 +53,7 @@ class LandmarkRecording:
         return path
 
     @classmethod
-    def load(cls, path: str | Path) -> "LandmarkRecording":
+    def load(cls, path: str | Path) -> LandmarkRecording:
         try:
             with np.load(path, allow_pickle=False) as data:
                 meta = json.loads(str(data["meta"]))

@@ -7,9 +7,9 @@ image folders (which have no clock of their own).
 from __future__ import annotations
 
 import time
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Iterator
 
 import cv2
 import numpy as np
@@ -31,7 +31,7 @@ class CameraLost(FormcheckError):
     """The camera stopped delivering frames (unplugged, taken by another program)."""
 
 
-def _fitted_size(size: tuple[int, int], max_side: int | None) -> tuple[int, int]:
+def fitted_size(size: tuple[int, int], max_side: int | None) -> tuple[int, int]:
     """(width, height) after scaling so the longer side is at most ``max_side``."""
     w, h = size
     if not max_side or max(w, h) <= max_side or min(w, h) <= 0:
@@ -42,7 +42,7 @@ def _fitted_size(size: tuple[int, int], max_side: int | None) -> tuple[int, int]
 
 def _fit(image: np.ndarray, max_side: int | None) -> np.ndarray:
     h, w = image.shape[:2]
-    size = _fitted_size((w, h), max_side)
+    size = fitted_size((w, h), max_side)
     if size == (w, h):
         return image
     return cv2.resize(image, size, interpolation=cv2.INTER_AREA)
@@ -61,7 +61,7 @@ class FrameSource:
     def close(self) -> None:
         pass
 
-    def __enter__(self) -> "FrameSource":
+    def __enter__(self) -> FrameSource:
         return self
 
     def __exit__(self, *exc) -> None:
@@ -87,7 +87,7 @@ class VideoFileSource(FrameSource):
             self.fps = 30.0  # unknown rate: timestamps still come from the container when it has them
         self.frame_count = max(int(self._cap.get(cv2.CAP_PROP_FRAME_COUNT) or 0), 0)
         self.size = (int(self._cap.get(cv2.CAP_PROP_FRAME_WIDTH)), int(self._cap.get(cv2.CAP_PROP_FRAME_HEIGHT)))
-        self.analysed_size = _fitted_size(self.size, max_side)
+        self.analysed_size = fitted_size(self.size, max_side)
 
     @property
     def scaled(self) -> bool:

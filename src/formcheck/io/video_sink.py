@@ -11,8 +11,8 @@ import threading
 import time
 from pathlib import Path
 
-from formcheck.ui.annotators import OverlayRenderer
 from formcheck.io.video_writer import VideoWriter
+from formcheck.ui.overlay import OverlayRenderer
 
 _STOP = object()
 
@@ -56,7 +56,7 @@ class AnnotatedVideoSink:
         if self._error is not None:
             raise self._error
 
-    def __enter__(self) -> "AnnotatedVideoSink":
+    def __enter__(self) -> AnnotatedVideoSink:
         return self
 
     def __exit__(self, *exc) -> None:

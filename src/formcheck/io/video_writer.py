@@ -157,7 +157,7 @@ class VideoWriter:
             raise
         return self.path
 
-    def __enter__(self) -> "VideoWriter":
+    def __enter__(self) -> VideoWriter:
         return self
 
     def __exit__(self, exc_type, exc, tb) -> None:

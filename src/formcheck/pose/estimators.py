@@ -23,6 +23,7 @@ from formcheck.core.errors import FormcheckError  # noqa: E402
 from formcheck.core.keypoints import KeyPoints  # noqa: E402
 from formcheck.pose.model import check_model  # noqa: E402
 
+
 @dataclass
 class PoseSettings:
     """Confidence thresholds passed to MediaPipe (documented in the README)."""
@@ -117,7 +118,7 @@ class PoseEstimator:
             self._landmarker.close()
             self._landmarker = None
 
-    def __enter__(self) -> "PoseEstimator":
+    def __enter__(self) -> PoseEstimator:
         return self
 
     def __exit__(self, *exc) -> None:
@@ -180,7 +181,7 @@ class LivePoseEstimator:
             self._landmarker.close()
             self._landmarker = None
 
-    def __enter__(self) -> "LivePoseEstimator":
+    def __enter__(self) -> LivePoseEstimator:
         return self
 
     def __exit__(self, *exc) -> None:

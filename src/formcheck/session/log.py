@@ -1,8 +1,9 @@
 """Where a session leaves its traces: the folder, the event log, the summary pages.
 
-Each session gets ``DATA/sessions/YYYYMMDD-HHMMSS/`` with ``events.jsonl`` (written line by line
-as things happen, see ``eventlog``), and at the end ``summary.json`` and ``summary.html``. The next
-session reads the newest log back to tell the user when the last one ended early.
+Each session gets ``DATA/sessions/YYYYMMDD-HHMMSS/`` (``sessions_root``; `formcheck live` puts its
+folders there too) with ``events.jsonl`` (written line by line as things happen, see ``io.jsonl``),
+and at the end ``summary.json`` and ``summary.html``. The next session reads the newest log back
+to tell the user when the last one ended early.
 """
 from __future__ import annotations
 
@@ -12,7 +13,7 @@ from pathlib import Path
 
 from formcheck.io.jsonl import read_jsonl
 from formcheck.io.outputs import ensure_writable_dir, write_json
-from formcheck.session.flow import ANSWERS, RED_FLAGS, exercise_end_text
+from formcheck.session.types import ANSWERS, RED_FLAGS, exercise_end_text
 
 EVENTS_FILE = "events.jsonl"
 STAMP = "%Y%m%d-%H%M%S"
@@ -22,6 +23,15 @@ EARLY_ENDINGS = ("interrupted", "window_closed", "camera_lost")
 
 
 DATA_OPTION = "--data-dir"  # the option that picks the data folder: named in the advice when it is unwritable
+
+
+def sessions_root(data_dir: Path | None = None) -> Path:
+    """``DATA/sessions``: DATA is the per-user data folder (honours XDG_DATA_HOME) unless given."""
+    if data_dir is None:
+        from platformdirs import user_data_dir
+
+        data_dir = Path(user_data_dir("formcheck", appauthor=False))
+    return Path(data_dir) / "sessions"
 
 
 def new_session_dir(root: Path, now: datetime | None = None) -> Path:
@@ -93,7 +103,7 @@ def _safety(summary: dict) -> list[dict]:
     return [{"question": text, "answer": given.get(code)} for code, text in RED_FLAGS]
 
 
-def _reps_against_target(ex: dict) -> str:
+def reps_against_target(ex: dict) -> str:
     """"12 / 20 (10 per side)" for an alternating exercise, "7 / 10" otherwise."""
     sides = max(len(ex.get("sides") or ()), 1)
     target = ex["target_reps"] * ex["target_sets"]
@@ -107,7 +117,7 @@ def summary_html(summary: dict) -> str:
     rows = []
     for ex in summary["exercises"]:
         rows.append("<tr>" + "".join(f"<td>{esc(str(v))}</td>" for v in (
-            ex["name"], _reps_against_target(ex),
+            ex["name"], reps_against_target(ex),
             ", ".join(map(str, ex["reps_per_set"])) or "-", ex["holds_completed"],
             ", ".join(f"{ex.get('warning_messages', {}).get(k) or k.replace('_', ' ')} ({n}x)"
                       for k, n in ex["warnings"].items()) or "-",

@@ -1,13 +1,13 @@
-"""`formcheck session`: the I/O around the ``session.Session`` state machine.
+"""`formcheck session`: the I/O around the ``flow.Session`` state machine.
 
-One loop on the main thread: read a frame (camera or file at camera speed), hand it to the
-asynchronous model, give the state machine the time, keys and any new pose, draw its screen and
-show it. The model runs on MediaPipe's thread and sound on its own, so neither can stall the
-window. Every event is in ``events.jsonl`` the moment it happens.
+One loop on the main thread: read a frame (camera or file at camera speed, ``live_runtime``), hand
+it to the asynchronous model, give the state machine the time, keys and any new pose, draw its
+screen and show it. The model runs on MediaPipe's thread and sound on its own, so neither can
+stall the window. Every event is in ``events.jsonl`` the moment it happens.
 
 A ``--source FILE`` loops like a camera feed, so a short clip can drive a whole session;
 ``source_end="stop"`` makes it behave like a camera that is unplugged when the clip ends (the
-session pauses, retries, then ends cleanly).
+session pauses, retries, then ends cleanly: ``live_runtime``'s retry policy).
 
 Without a window, a line goes to stderr at each change of screen, rep and answer (``Progress``),
 and a screen left waiting for a key once the key script has run out ends the session
@@ -20,32 +20,40 @@ import statistics
 import sys
 import time
 from collections import deque
+from collections.abc import Callable
 from datetime import datetime
 from pathlib import Path
-from typing import Callable, Iterator
 
-import cv2
 import numpy as np
 
-from formcheck.ui.audio import Audio
-from formcheck.io.sources import CameraLost, CameraSource, Frame, VideoFileSource
-from formcheck.core.errors import FormcheckError
-from formcheck.io.jsonl import JsonlLog
-from formcheck.definitions.exercises import load_exercises
 from formcheck.analysis.framing import frame_brightness
-from formcheck.ui.keys import KeyQueue, key_from_code, load_key_script
-from formcheck.commands.live import WINDOW, PoseFeed, paced, require_display, sessions_root
-from formcheck.pose.estimators import LivePoseEstimator
-from formcheck.ui.annotators import OverlayRenderer
+from formcheck.definitions.exercises import load_exercises
 from formcheck.definitions.routines import load_routine
+from formcheck.io.jsonl import JsonlLog
 from formcheck.io.outputs import ensure_writable_dir
-from formcheck.session.flow import CAMERA_LOST, Progress, Session, Timings, summary_lines
-from formcheck.session.log import DATA_OPTION, EVENTS_FILE, last_session_notice, new_session_dir, summary_paths, write_summary
+from formcheck.io.sources import Frame
+from formcheck.pose.estimators import LivePoseEstimator
+from formcheck.session.flow import Session
+from formcheck.session.live_runtime import LiveSource, PoseFeed, next_frame
+from formcheck.session.log import (
+    DATA_OPTION,
+    EVENTS_FILE,
+    last_session_notice,
+    new_session_dir,
+    sessions_root,
+    summary_paths,
+    write_summary,
+)
+from formcheck.session.progress import Progress
+from formcheck.session.types import Timings
+from formcheck.session.view import summary_lines
+from formcheck.ui.audio import Audio
+from formcheck.ui.keys import KeyQueue, load_key_script
+from formcheck.ui.overlay import OverlayRenderer
 from formcheck.ui.screens import draw_screen
+from formcheck.ui.window import WindowDisplay, require_display
 
-SOURCE_ENDS = ("loop", "stop")
 BLANK_SIZE = (480, 640)  # what the window shows before the first frame or without a camera
-WINDOW_SCALE = 1.5  # the window starts this much larger than the camera picture: read from afar
 # Without a window, once the key script is used up, a screen that waits for an answer this long
 # ends the session ("no_input") rather than wait for ever.
 NO_INPUT_S = 10.0
@@ -53,78 +61,6 @@ NO_INPUT_S = 10.0
 
 def _stderr(line: str) -> None:
     print(line, file=sys.stderr, flush=True)
-
-
-class LiveSource:
-    """The session's picture: a camera, or a video file delivered at camera speed."""
-
-    def __init__(self, camera: int = 0, path: Path | None = None, at_end: str = "loop") -> None:
-        self.camera, self.path, self.at_end = camera, path, at_end
-        self._frames: Iterator[Frame] | None = None
-        self._source = None
-        self._ended = False
-
-    @property
-    def name(self) -> str:
-        return str(self.path) if self.path else f"camera {self.camera}"
-
-    @property
-    def is_open(self) -> bool:
-        return self._frames is not None
-
-    def open(self) -> None:
-        """Raise ``FormcheckError`` if it cannot be opened (an unplugged camera, an ended file)."""
-        self.close()
-        if self.path is None:
-            self._source = CameraSource(self.camera)
-            self._frames = iter(self._source)
-        elif self._ended:
-            raise FormcheckError(f"The video source {self.path.name} has ended.", "")
-        else:
-            self._frames = self._file_frames()
-
-    def _file_frames(self) -> Iterator[Frame]:
-        while True:
-            with VideoFileSource(self.path) as source:
-                self._source = source
-                yield from paced(source)
-            if self.at_end == "stop":
-                self._ended = True
-                raise CameraLost(f"The video source {self.path.name} ended.", "")
-
-    def read(self) -> Frame:
-        """The next frame; ``CameraLost`` when the picture has gone."""
-        return next(self._frames)
-
-    def close(self) -> None:
-        if self._frames is not None:
-            self._frames.close()  # a generator: closing it releases the file it is reading
-            self._frames = None
-        if self._source is not None:
-            self._source.close()
-            self._source = None
-
-
-class WindowDisplay:
-    def __init__(self) -> None:
-        # GUI_NORMAL: no toolbar; NORMAL: the person can make the window as large as they like.
-        cv2.namedWindow(WINDOW, cv2.WINDOW_NORMAL | cv2.WINDOW_KEEPRATIO | cv2.WINDOW_GUI_NORMAL)
-        self._sized = False
-
-    def show(self, image: np.ndarray) -> str | None:
-        if not self._sized:
-            h, w = image.shape[:2]
-            cv2.resizeWindow(WINDOW, round(w * WINDOW_SCALE), round(h * WINDOW_SCALE))
-            self._sized = True
-        cv2.imshow(WINDOW, image)
-        return key_from_code(cv2.waitKey(1))
-
-    @property
-    def closed(self) -> bool:
-        return self._sized and cv2.getWindowProperty(WINDOW, cv2.WND_PROP_VISIBLE) < 1
-
-    def close(self) -> None:
-        cv2.destroyAllWindows()
 
 
 class RateMeter:
@@ -186,12 +122,8 @@ def run_session(routine: str | Path = "default", *, camera: int = 0, source_file
     script = load_key_script(keys_file) if keys_file else []
     if window:
         require_display()
-    # A bad file or an absent camera fails before anything (even the data folder) is created.
-    if source_file is not None:
-        with VideoFileSource(source_file) as probe:
-            next(iter(probe))  # a file that opens but has no frame says so here
-    else:
-        CameraSource(camera).close()
+    source = LiveSource(camera, source_file, source_end)
+    source.probe()  # a bad file or an absent camera fails before anything (even the data folder) is created
     timings = timings or Timings(closing_s=Timings.closing_s if window else 0.0)
     render = window if render is None else render
     root = ensure_writable_dir(sessions_root(data_dir), DATA_OPTION)  # before the model: fail fast
@@ -202,7 +134,6 @@ def run_session(routine: str | Path = "default", *, camera: int = 0, source_file
     for line in ((previous,) if previous else ()) + the_routine.notices:
         print_fn(line)
 
-    source = LiveSource(camera, source_file, source_end)
     # The model and the camera first: if either fails, no empty session folder is left behind.
     with LivePoseEstimator(model) as estimator, contextlib.closing(source):
         source.open()
@@ -216,8 +147,8 @@ def run_session(routine: str | Path = "default", *, camera: int = 0, source_file
             session = Session(the_routine, log=write, sound=sound, timings=timings,
                               notices=(previous,) if previous else ())
             display = WindowDisplay() if window else None
-            loop = _Loop(session, source, PoseFeed(estimator), KeyQueue(script), display, render,
-                         progress=shown, no_input_s=None if window else no_input_s, scripted=bool(script))
+            loop = SessionLoop(session, source, PoseFeed(estimator), KeyQueue(script), display, render,
+                               progress=shown, no_input_s=None if window else no_input_s, scripted=bool(script))
             started = datetime.now()
             session.start(0.0, time=started.isoformat(timespec="seconds"), source=source.name,
                           folder=str(folder), audio=sound.backends)
@@ -237,7 +168,7 @@ def run_session(routine: str | Path = "default", *, camera: int = 0, source_file
     return summary
 
 
-class _Loop:
+class SessionLoop:
     """The per-frame loop: frames -> model -> state machine -> screen."""
 
     def __init__(self, session: Session, source: LiveSource, feed: PoseFeed, keys: KeyQueue,
@@ -310,25 +241,8 @@ class _Loop:
         session.no_input(now, now - self._waiting_since, why)
 
     def _next_frame(self) -> tuple[Frame | None, float]:
-        session, source = self.session, self.source
-        if not source.is_open and session.camera_retry_due(self.clock()):
-            try:
-                source.open()
-            except FormcheckError:
-                session.camera_retry_failed(self.clock())
-        if not source.is_open:
-            return None, self.clock()
-        try:
-            frame = source.read()
-        except CameraLost as exc:
-            source.close()
-            if session.state == CAMERA_LOST:
-                session.camera_retry_failed(self.clock())
-            else:
-                session.camera_lost(self.clock(), exc.problem)
-            return None, self.clock()
-        if session.state == CAMERA_LOST:
-            session.camera_back(self.clock())
+        """A frame (None while the camera is lost) and when it was captured, on the session clock."""
+        frame = next_frame(self.source, self.session, self.clock)
         return frame, self.clock()
 
     def _show(self, frame: Frame | None, pose: tuple | None) -> None:

@@ -1,3 +1,4 @@
-"""What a person sees and hears: public drawing helpers, annotators that only draw
-(``annotate(scene, ...) -> scene``), session screens, the window and keys, tones and speech, the
-angle plot and the terminal progress bar."""
+"""What a person sees and hears: public drawing primitives (``drawing``), annotators that only
+draw (``annotators``, each ``annotate(scene, ...) -> scene``) and the overlay composing them
+(``overlay``), session screens, the window and keys, tones and speech, the angle plot
+(``plot_data`` chooses what it shows, ``plot`` draws it) and the terminal progress bar."""

@@ -13,7 +13,7 @@ import shutil
 import subprocess
 import threading
 import wave
-from typing import Callable
+from collections.abc import Callable
 
 import numpy as np
 
@@ -156,7 +156,7 @@ class Audio:
             self._thread.join(timeout=2.0)
             self._thread = None
 
-    def __enter__(self) -> "Audio":
+    def __enter__(self) -> Audio:
         return self
 
     def __exit__(self, *exc) -> None:

@@ -18,6 +18,7 @@ from matplotlib.transforms import blended_transform_factory
 
 from formcheck.core.errors import FormcheckError
 from formcheck.core.text import name_with_unit, with_unit
+from formcheck.ui.plot_data import plot_data, plot_reps
 
 WIDTH_PX, HEIGHT_PX, DPI = 1200, 500, 100
 REP_COLOR = "#4c72b0"
@@ -198,3 +199,11 @@ def plot_angles(path: str | os.PathLike, t_s, series: dict[str, np.ndarray], rep
         raise FormcheckError(f"Cannot write the plot to {path} ({exc.strerror or exc}).",
                              "Choose another output folder, or check its permissions.") from exc
     return path
+
+
+def write_plot(path: str | os.PathLike, exercise, t_s, angles, timer_s, reps) -> Path:
+    """Write ``angles.png`` of an analysed clip: the exercise's own signal per frame (``angles``,
+    or ``timer_s`` for a timer exercise) against ``t_s``, with its repetitions ``reps``
+    (``RepRecord``), as ``plot_data`` and ``plot_reps`` choose them. Returns the PNG's path."""
+    data = plot_data(exercise, t_s, angles, timer_s, reps)
+    return plot_angles(path, data.pop("t_s"), data.pop("series"), plot_reps(exercise, reps), **data)

@@ -1,7 +1,7 @@
 """Drawing a session ``Screen`` onto a camera frame.
 
 Video screens (set-up, countdown, tracking) show the camera with the usual overlay
-(``render.OverlayRenderer``) plus a message, a big countdown and the keys. Card screens
+(``overlay.OverlayRenderer``) plus a message, a big countdown and the keys. Card screens
 (questions, instructions, summary) dim the picture and put large, wrapped text over it: the
 person may be standing two or three metres away.
 """
@@ -10,9 +10,20 @@ from __future__ import annotations
 import cv2
 import numpy as np
 
-from formcheck.ui.annotators import (AMBER, CAP_HEIGHT, CUE_SIZE, LIMIT_RED, WHITE, Layout, OverlayRenderer, fit_text,
-                     put_text, shade, text_width)
-from formcheck.session.flow import Screen
+from formcheck.session.types import Screen
+from formcheck.ui.drawing import (
+    AMBER,
+    CAP_HEIGHT,
+    CUE_SIZE,
+    LIMIT_RED,
+    WHITE,
+    Layout,
+    fit_text,
+    put_text,
+    shade,
+    text_width,
+)
+from formcheck.ui.overlay import OverlayRenderer
 
 TITLE_SIZE = 1.7
 BODY_SIZE = 1.15

@@ -2,8 +2,8 @@
 import numpy as np
 import pytest
 
-from formcheck.core.events import HOLD, REST
 from formcheck.analysis.reps.machine import RepParams, RepStateMachine, move_time_s
+from formcheck.core.events import HOLD, REST
 
 from support import FPS, bend  # noqa: E402  (shared with other analyzer tests)
 
@@ -133,8 +133,9 @@ def _recordings() -> list[tuple[str, str]]:
     """Every committed landmark recording with the exercise it shows (from clips.json or its truth file)."""
     import json
 
-    from support import SAMPLES
     from formcheck.definitions.exercises import load_exercises
+
+    from support import SAMPLES
 
     known = load_exercises()
     by_clip = {c["clip"].removesuffix(".mp4"): c["exercise"] for c in json.loads((SAMPLES / "clips.json").read_text())}

@@ -19,6 +19,7 @@ machine serves signals that grow (trunk flexion) and shrink (knee-to-chest hip a
 """
 from __future__ import annotations
 
+import itertools
 import math
 from collections import deque
 from dataclasses import dataclass, field
@@ -67,7 +68,7 @@ class RepResult:
 
 def _crossing_time(samples: list[tuple[float, float]], level: float, rising: bool) -> float | None:
     """Time the (t, excursion) sequence first crosses ``level`` upward (or downward)."""
-    for (t0, e0), (t1, e1) in zip(samples, samples[1:]):
+    for (t0, e0), (t1, e1) in itertools.pairwise(samples):
         if (rising and e0 < level <= e1) or (not rising and e0 > level >= e1):
             return t0 + (level - e0) / (e1 - e0) * (t1 - t0)
     return None
