@@ -6,12 +6,10 @@ with log records (``log``), sounds (``sound``) and a ``Screen`` to draw (``view`
 progress is a ``SetTracker``; a lost camera follows ``live_runtime``'s retry policy. Tests drive
 it with a fake clock, scripted keys and synthetic poses.
 
-Flow: welcome (disclaimer) -> red-flag questions -> for each routine exercise: card -> camera
-set-up check -> 3-2-1 -> tracking a set -> symptom check -> rest -> next set ... -> summary.
-Any "yes" to a red flag ends the session with advice to seek care. ``p`` (pain) stops the
-exercise at once and asks for a 0-9 rating; "worse" twice in a row ends the exercise; standing
-extension is a timed test with a symptom prompt (PROTOCOL.md), flagged to be dropped if
-symptoms do not settle.
+Flow: welcome -> red-flag questions -> per exercise: card -> set-up check -> 3-2-1 -> a set ->
+symptom check -> rest -> next set ... -> summary. A red-flag "yes" ends it with advice to seek
+care; ``p`` (pain) stops the exercise and asks for a 0-9 rating; "worse" twice ends the exercise;
+standing extension is a timed test, flagged to be dropped if symptoms do not settle.
 """
 from __future__ import annotations
 
@@ -400,12 +398,3 @@ class Session:
         self.end_reason = reason
         self.log({"type": "session_end", "reason": reason, "reps": sum(r.reps for r in self.runs)})
         self._enter(next_state)
-
-    def summary(self) -> dict:
-        return {"routine": self.routine.name, "routine_source": self.routine.source,
-                "end_reason": self.end_reason or "running", "notices": list(self.notices),
-                "red_flags": {k: ("yes" if v else "no") for k, v in self.red_flags.items()},
-                "safety_questions": [{"question": text, "answer": ("yes" if self.red_flags[k] else "no")
-                                      if k in self.red_flags else None} for k, text in st.RED_FLAGS],
-                "exercises": [r.as_dict() for r in self.runs],
-                "reps": sum(r.reps for r in self.runs)}

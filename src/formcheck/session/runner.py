@@ -46,7 +46,7 @@ from formcheck.session.log import (
 )
 from formcheck.session.progress import Progress
 from formcheck.session.types import Timings
-from formcheck.session.view import summary_lines
+from formcheck.session.view import session_summary, summary_lines
 from formcheck.ui.audio import Audio
 from formcheck.ui.keys import KeyQueue, load_key_script
 from formcheck.ui.overlay import OverlayRenderer
@@ -161,7 +161,7 @@ def run_session(routine: str | Path = "default", *, camera: int = 0, source_file
                     display.close()
             elapsed = loop.clock()
             summary = {"started": started.isoformat(timespec="seconds"), "duration_s": round(elapsed, 1),
-                       **session.summary(), "folder": str(folder), "timing": loop.stats.as_dict(elapsed)}
+                       **session_summary(session), "folder": str(folder), "timing": loop.stats.as_dict(elapsed)}
             summary["lines"] = list(summary_lines(summary))
             summary["outputs"] = {"events": str(folder / EVENTS_FILE), **summary_paths(folder)}
             write_summary(folder, summary)

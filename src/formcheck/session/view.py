@@ -108,7 +108,7 @@ def screen_for(session: Session) -> Screen:
             f"(attempt {camera.attempt} of {camera.retries})."),
             "r: retry now   q: finish", alert=True)
     if state == SUMMARY:
-        return Screen(state, "Session summary", summary_lines(session.summary()), "any key: close")
+        return Screen(state, "Session summary", summary_lines(session_summary(session)), "any key: close")
     return Screen(state)
 
 
@@ -138,3 +138,14 @@ def summary_lines(summary: dict) -> tuple[str, ...]:
             if flag == "drop_standing_extension":
                 lines.append(EXTENSION_ADVICE)
     return tuple(lines)
+
+
+def session_summary(session) -> dict:
+    """What the session did, as plain data (summary.json, the summary screen and page)."""
+    return {"routine": session.routine.name, "routine_source": session.routine.source,
+            "end_reason": session.end_reason or "running", "notices": list(session.notices),
+            "red_flags": {k: ("yes" if v else "no") for k, v in session.red_flags.items()},
+            "safety_questions": [{"question": text, "answer": ("yes" if session.red_flags[k] else "no")
+                                  if k in session.red_flags else None} for k, text in RED_FLAGS],
+            "exercises": [r.as_dict() for r in session.runs],
+            "reps": sum(r.reps for r in session.runs)}
