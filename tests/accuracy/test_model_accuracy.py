@@ -21,6 +21,7 @@ from formcheck.pose.estimators import PoseEstimator
 from support import SAMPLES, load_truth, replay
 
 CLIPS = json.loads((SAMPLES / "clips.json").read_text())  # the synthetic clips, with per-frame truth
+SYNTHETIC = {c["clip"] for c in CLIPS}
 # Plus the real recordings and the clips of "tracked" exercises (samples/tracked/).
 ALL_CLIPS = sorted(str(p.relative_to(SAMPLES)) for p in [*SAMPLES.glob("*.mp4"), *SAMPLES.glob("tracked/*.mp4")])
 
@@ -50,9 +51,11 @@ def test_recordings_match_a_fresh_model_run(runs, clip):
     same model and clip differ by a fraction of a pixel between machines, and by more for a
     few frames where the tracker re-detects the person. A different model, or other settings,
     moves them by pixels everywhere. So the check is a median bound on the landmarks plus the
-    same result from both: detections, repetitions and their sides, and holds within the 0.3 s
-    the README claims. Form warnings are not compared: on the real bird-dog clip a borderline
-    warning flips with the CPU (seen on an AMD EPYC), which says the rule sits near its
+    same result from both: detections, repetitions and their sides, and, on the synthetic clips
+    whose holds are validated, holds within the 0.3 s the README claims (real clips' holds are
+    not a validated figure: the real bird dog's is 2.5 s off its truth, and a hand leaving the
+    frame makes it swing by 0.7 s between CPUs). Form warnings are not compared: on the real
+    bird-dog clip a borderline warning flips with the CPU (seen on an AMD EPYC), which says the rule sits near its
     threshold there, not that the recording drifted.
     """
     recording = LandmarkRecording.load(SAMPLES / clip.replace(".mp4", ".landmarks.npz"))
@@ -67,6 +70,8 @@ def test_recordings_match_a_fresh_model_run(runs, clip):
     replayed = replay(recording_name(clip), runs[clip]["pipeline"].exercise.id).analyzer.reps
     live = runs[clip]["pipeline"].analyzer.reps
     assert [r.side for r in replayed] == [r.side for r in live], f"{clip}: repetitions differ; {hint}"
+    if clip not in SYNTHETIC:
+        return
     holds = [abs(a.hold_s - b.hold_s) for a, b in zip(replayed, live, strict=True)]
     assert max(holds, default=0.0) <= 0.3, f"{clip}: holds differ by up to {max(holds):.2f} s; {hint}"
 
