@@ -14,7 +14,9 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 
-os.environ.setdefault("GLOG_minloglevel", "2")  # keep MediaPipe's C++ start-up chatter off the console
+from formcheck.pose.native_logs import quiet_environment
+
+quiet_environment()  # the same quiet settings as the CLI, for programs that use the library directly
 
 import cv2  # noqa: E402
 import numpy as np  # noqa: E402
