@@ -51,6 +51,12 @@ def test_user_folder_adds_an_exercise(tmp_path):
     (('level = "tracked"', 'level = "tracked"\ncolour = "red"'), "colour", "not a known field"),
     (('level_reason = "not yet validated on clips with known truth"', ''), "level_reason", "say why"),
     (('[signal]', '[signal]\nsides = ["left"]'), "signal.sides", "must be"),
+    (('target_s = 3', 'target_s = 3\nmode = "bouncy"'), "hold.mode", "use one of static, stretch"),
+    (('target_s = 3', 'target_s = 3\nband_deg = 0'), "hold.band_deg", "must be above 0"),
+    (('target_s = 3', 'target_s = 3\nstill_speed_dps = "slow"'), "hold.still_speed_dps", "must be float"),
+    (('count_min_deg = 15', 'count_min_deg = 15\nreturn_fraction = 2'), "reps.return_fraction", "between"),
+    (('count_min_deg = 15', 'count_min_deg = 15\nconfirm_s = -1'), "reps.confirm_s", "must be above 0"),
+    (('[signal]', '[signal]\nspeed_window_s = 5'), "signal.speed_window_s", "must not exceed"),
 ])
 def test_bad_definitions_name_file_field_and_problem(tmp_path, change, field, words):
     path = tmp_path / "bad.toml"
@@ -59,6 +65,20 @@ def test_bad_definitions_name_file_field_and_problem(tmp_path, change, field, wo
         load_exercise_file(path)
     message = str(err.value)
     assert str(path) in message and f"'{field}'" in message and words in message
+
+
+def test_machine_settings_come_from_the_definition(tmp_path):
+    text = GOOD.replace("target_s = 3", 'target_s = 3\nmode = "stretch"\nband_deg = 4.5\nmax_gap_s = 0.8')
+    (tmp_path / "wall_lean.toml").write_text(text.replace("count_min_deg = 15", "count_min_deg = 15\nconfirm_s = 0.4"))
+    params = load_exercises(tmp_path)["wall_lean"].rep_params()
+    assert (params.hold_mode, params.hold_band_deg, params.max_gap_s, params.confirm_s) == ("stretch", 4.5, 0.8, 0.4)
+    assert params.speed_window_s == 0.3  # not given: the default
+
+
+def test_stretches_keep_holding_while_they_deepen():
+    modes = {name: ex.hold_mode for name, ex in load_exercises().items() if ex.measures}
+    assert modes["hamstring_stretch"] == modes["knees_to_chest"] == "stretch"
+    assert modes["standing_flexion"] == modes["bridge"] == "static"
 
 
 def test_invalid_toml_syntax(tmp_path):

@@ -515,11 +515,25 @@ def _lying():
      "Step back: I can't see your head"),
     ("standing_flexion", lambda: side_view_figure(70.0), 120.0, "posture", "Stand up straight to start"),
     ("bridge", lambda: side_view_figure(0.0), 120.0, "posture", "Lie down on your back, side-on to the camera"),
-    ("bridge", _lying, 120.0, "ok", ""),
+    ("straight_leg_raise", _lying, 120.0, "ok", ""),
 ])
 def test_camera_setup_check_messages(exercise_id, make, brightness, code, message):
     result = _framing(exercise_id, make(), brightness)
     assert (result.code, result.message) == (code, message)
+
+
+@pytest.mark.parametrize("trunk_deg, code", [(30.0, "ok"), (-35.0, "ok"), (43.0, "rest")])
+def test_setup_check_accepts_a_stooped_rest_and_says_when_it_is_outside_the_range(trunk_deg, code):
+    result = _framing("standing_flexion", side_view_figure(trunk_deg))
+    assert result.code == code
+    if code == "rest":  # in words, with the numbers: not silently clipped
+        assert result.message.startswith("Your starting trunk inclination reads 4"), result.message
+        assert "expects -40 to 40 deg" in result.message
+
+
+def test_setup_check_asks_for_the_starting_position_when_lying_wrongly():
+    result = _framing("bridge", _lying())  # legs straight: the bridge starts with the knees bent
+    assert result.code == "rest" and "expects 120 to 160 deg" in result.message
 
 
 def test_audio_never_blocks_and_mute_drops_cues():

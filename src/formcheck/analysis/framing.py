@@ -3,7 +3,8 @@
 Pure logic on one pose (``KeyPoints``), the ``Angles`` computed from it and the frame's mean
 brightness; the session asks until it has been fine for a moment. The first problem found is
 the one said, in the order a person would fix them: light, being in view, feet, head, posture
-(standing or lying, from the exercise's ``position``), turning.
+(standing or lying, from the exercise's ``position``), turning, then a starting position the
+exercise accepts as rest (a stooped stance within its ``rest_limit_deg`` is fine).
 """
 from __future__ import annotations
 
@@ -11,6 +12,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from formcheck.analysis.exercise_analyzer import rest_outside_message
 from formcheck.analysis.kinematics import Angles
 from formcheck.core.keypoints import KeyPoints
 from formcheck.definitions.exercises import Exercise
@@ -71,4 +73,10 @@ def check_framing(exercise: Exercise, keypoints: KeyPoints | None, angles: Angle
         return FramingResult(False, "Turn sideways to the camera", "turn")
     if exercise.view == "front" and angles.view != "front":
         return FramingResult(False, "Face the camera", "turn")
+    if exercise.measures:  # the rest the counter will learn must be one the exercise allows
+        lo, hi = exercise.rest_range
+        for key in exercise.sides or (None,):
+            value = getattr(angles, exercise.signal_for(key))
+            if np.isfinite(value) and not lo <= value <= hi:
+                return FramingResult(False, rest_outside_message(exercise, value), "rest")
     return FramingResult(True, "", "ok")

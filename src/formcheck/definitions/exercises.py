@@ -12,6 +12,7 @@ from importlib import resources
 from pathlib import Path
 
 from formcheck.analysis.kinematics import Angles
+from formcheck.analysis.reps.machine import RepParams
 from formcheck.core.errors import FormcheckError
 
 VIEWS = ("side", "front", "either")
@@ -22,6 +23,17 @@ SIDED_FIELDS = tuple(sorted({k.replace("_left", "_{side}") for k in SIGNAL_FIELD
 SIDES = ("left", "right")
 CUE_KEYS = ("rest", "moving", "hold", "hold_done", "returning")
 SIGNAL_UNITS = ("deg", "%")  # [signal] unit: degrees, or percent (e.g. of leg length)
+# Settings of the repetition machine (RepParams) that a definition may set, by table and key:
+# every one has a default in RepParams and is validated there (README, "Adding an exercise").
+MACHINE_FIELDS = {
+    "reps": {"return_fraction": "return_fraction", "confirm_s": "confirm_s", "timeout_s": "timeout_s",
+             "rest_adapt_s": "rest_adapt_s"},
+    "hold": {"mode": "hold_mode", "band_deg": "hold_band_deg", "still_speed_dps": "still_speed_dps",
+             "still_fraction": "still_fraction", "exit_factor": "hold_exit_factor",
+             "creep_max_dps": "creep_max_dps", "max_gap_s": "max_gap_s"},
+    "signal": {"speed_window_s": "speed_window_s", "trend_window_s": "trend_window_s",
+               "glitch_window_s": "glitch_window_s", "noise_factor": "noise_factor"},
+}
 
 
 @dataclass(frozen=True)
@@ -78,6 +90,23 @@ class Exercise:
     hold_cap_s: float | None = None  # hard limit: the user is told to stop (dead hang)
     rule: str = ""  # special flow handled by the session: "extension_test"
     unit: str = "deg"  # of the signal and every *_deg threshold: "deg" or "%"; "s" for a timer
+    machine: dict = field(default_factory=dict)  # RepParams settings the definition sets (MACHINE_FIELDS)
+
+    def rep_params(self) -> RepParams:
+        """The repetition machine's settings: the definition's, defaults for the rest."""
+        return RepParams(rest_deg=self.rest_deg, target_deg=self.target_deg, start_deg=self.start_deg,
+                         return_deg=self.return_deg, count_min_deg=self.count_min_deg,
+                         rest_limit_deg=self.rest_limit_deg, **self.machine)
+
+    @property
+    def hold_mode(self) -> str:
+        return self.machine.get("hold_mode", "static")
+
+    @property
+    def rest_range(self) -> tuple[float, float]:
+        """The lowest and highest signal value accepted as this person's rest."""
+        return (min(self.rest_deg - self.rest_limit_deg, self.rest_deg + self.rest_limit_deg),
+                max(self.rest_deg - self.rest_limit_deg, self.rest_deg + self.rest_limit_deg))
 
     @property
     def measures(self) -> bool:
@@ -180,10 +209,11 @@ def parse_exercise(data: dict, source: str) -> Exercise:
     signal, reps, hold, tempo, cues = (
         top.table_of(k) if k in data or k not in empty else _Fields(source, empty[k], f"{k}.")
         for k in ("signal", "reps", "hold", "tempo", "cues"))
-    signal.check_unknown({"field", "label", "expected_error_deg", "description", "sides", "unit"})
+    signal.check_unknown({"field", "label", "expected_error_deg", "description", "sides", "unit",
+                          *MACHINE_FIELDS["signal"]})
     reps.check_unknown({"target", "rest_deg", "target_deg", "start_deg", "return_deg", "count_min_deg",
-                        "rest_limit_deg"})
-    hold.check_unknown({"target_s", "tolerance_s", "warn_short", "cap_s"})
+                        "rest_limit_deg", *MACHINE_FIELDS["reps"]})
+    hold.check_unknown({"target_s", "tolerance_s", "warn_short", "cap_s", *MACHINE_FIELDS["hold"]})
     tempo.check_unknown({"min_move_s"})
     cues.check_unknown(set(CUE_KEYS))
     if timer and "signal" in data:
@@ -213,13 +243,29 @@ def parse_exercise(data: dict, source: str) -> Exercise:
         warn_short_hold=hold.get("warn_short", bool, True), hold_cap_s=hold.get("cap_s", float, None),
         rule=top.choice("rule", ("", "extension_test"), ""),
         unit="s" if timer else signal.choice("unit", SIGNAL_UNITS, _field_unit(field_name) or "deg"))
+    tables = {"reps": reps, "hold": hold, "signal": signal}
+    machine, where = {}, {}
+    for table, keys in MACHINE_FIELDS.items():
+        for key, name in keys.items():
+            if key in tables[table].table:
+                machine[name] = tables[table].get(key, str if name == "hold_mode" else float)
+                where[name] = (tables[table], key)
+    if machine and timer:
+        table, key = next(iter(where.values()))
+        raise table._fail(key, "is not used by a 'timer' exercise (nothing is counted)")
+    object.__setattr__(ex, "machine", machine)
+    if not timer:
+        try:
+            ex.rep_params()
+        except ValueError as exc:
+            name, _, problem = str(exc).partition(" ")
+            table, key = where.get(name, (reps, name))
+            raise table._fail(key, problem) from None
     if not timer and _field_unit(field_name) not in (None, ex.unit):
         raise signal._fail("unit", f"is {ex.unit!r} but field {field_name!r} is in {_field_unit(field_name)!r}")
     if level != "measured" and not ex.level_reason:
         raise top._fail("level_reason", f"is missing: say why this exercise is '{level}' and not 'measured'")
     if not timer:
-        if not 0 < ex.return_deg < ex.start_deg <= ex.count_min_deg:
-            raise reps._fail("start_deg", "must satisfy 0 < return_deg < start_deg <= count_min_deg")
         if ex.count_min_deg > abs(ex.target_deg - ex.rest_deg):
             raise reps._fail("count_min_deg", "must not exceed the distance from rest_deg to target_deg")
     if ex.target_reps < 1 or ex.hold_s < 0:

@@ -193,3 +193,126 @@ def test_a_one_frame_landmark_glitch_neither_ends_nor_shortens_a_hold(where, by)
     assert spiked.reps[0].hold_s == pytest.approx(clean.reps[0].hold_s, abs=0.15)
     assert spiked.reps[0].hold_s == pytest.approx(1.5, abs=0.3)
 
+
+
+# -- patients' movements at any frame rate ---------------------------------------------------------
+
+def patient(fps, reps=3, peak=60.0, rest=0.0, move_s=2.0, hold_s=2.5, rest_s=1.0, returns=None,
+            creep_dps=0.0, wobble_deg=0.0, wobble_hz=0.8, noise_deg=0.0, seed=1):
+    """A rep sequence sampled at ``fps``: cosine-eased moves from each rep's starting level up to
+    ``peak`` above ``rest``, a hold (deepening ``creep_dps`` in a stretch), back to ``returns[i]`` of
+    the range (0 = all the way), with a smooth wobble and noise. Returns (times, values, true holds)."""
+    returns = returns or [0.0] * reps
+    knots = [(0.0, 0.0), (rest_s, 0.0)]  # (t, fraction of the range), linear between eased moves
+    holds = []
+    level = 0.0
+    for i in range(reps):
+        t = knots[-1][0]
+        knots.append((t + move_s, 1.0))
+        top = 1.0 + creep_dps * hold_s / peak
+        knots.append((t + move_s + hold_s, top))
+        holds.append((t + move_s, t + move_s + hold_s))
+        knots.append((t + 2 * move_s + hold_s, returns[i]))
+        knots.append((t + 2 * move_s + hold_s + rest_s, returns[i]))
+        level = returns[i]
+    del level
+    times = np.arange(0.0, knots[-1][0] + 1.0, 1.0 / fps)
+    values = []
+    for t in times:
+        for (t0, f0), (t1, f1) in zip(knots, knots[1:], strict=False):
+            if t0 <= t < t1:
+                u = (t - t0) / (t1 - t0)
+                moving = abs(f1 - f0) > 0.2  # the moves are eased; the hold's creep is linear
+                w = (1 - np.cos(np.pi * u)) / 2 if moving else u
+                values.append(f0 + (f1 - f0) * w)
+                break
+        else:
+            values.append(knots[-1][1])
+    rng = np.random.default_rng(seed)
+    values = rest + peak * np.array(values) + wobble_deg * np.sin(2 * np.pi * wobble_hz * times)
+    values = values + rng.normal(0, noise_deg, len(times)) if noise_deg else values
+    return times, values, [h1 - h0 for h0, h1 in holds]
+
+
+PATIENTS = {
+    "clean": {},
+    "stooped-rest-30": {"rest": 30.0},
+    "incomplete-return": {"returns": [0.0, 0.3, 0.0]},
+    "never-all-the-way-back": {"returns": [0.35, 0.35, 0.0], "rest": 10.0},
+    "slow-4s-moves": {"move_s": 4.0},
+    "wobble": {"wobble_deg": 1.5},
+    "noisy": {"noise_deg": 0.7},
+    "creeping-stretch": {"creep_dps": 1.0, "hold_s": 10.0, "reps": 1, "mode": "stretch"},
+}
+
+
+@pytest.mark.parametrize("fps", [10, 15, 30, 60])
+@pytest.mark.parametrize("case", list(PATIENTS))
+def test_patients_movements_count_and_time_at_any_frame_rate(case, fps):
+    options = dict(PATIENTS[case])
+    mode = options.pop("mode", "static")
+    times, values, holds = patient(fps, **options)
+    sm = RepStateMachine(RepParams(rest_deg=0.0, target_deg=50.0, rest_limit_deg=40.0, hold_mode=mode))
+    for t, v in zip(times, values, strict=True):
+        sm.update(float(t), float(v))
+    assert len(sm.reps) == len(holds), [(r.start_s, r.end_s) for r in sm.reps]
+    for rep, hold in zip(sm.reps, holds, strict=True):
+        assert rep.hold_s == pytest.approx(hold, abs=0.2), (case, fps, [r.hold_s for r in sm.reps])
+        assert rep.hold_start_s is not None and rep.hold_end_s is not None
+
+
+@pytest.mark.parametrize("fps", [10, 15, 30, 60])
+@pytest.mark.parametrize("frames", [1, 2])
+def test_a_landmark_glitch_of_two_frames_is_never_a_rep(fps, frames):
+    n = int(3 * fps)
+    values = [0.0] * n
+    for i in range(n // 2, n // 2 + frames):
+        values[i] = 45.0
+    sm = RepStateMachine(RepParams(rest_deg=0.0, target_deg=50.0))
+    for i, v in enumerate(values):
+        sm.update(i / fps, v)
+    assert sm.reps == [] and sm.phase == REST
+
+
+def test_a_rep_that_never_comes_back_is_closed_by_the_timeout():
+    fps = 15
+    times, values, _ = patient(fps, reps=1, returns=[0.0])
+    values = list(values[: int(4 * fps)]) + [60.0] * int(20 * fps)  # goes down and stays down
+    sm = RepStateMachine(RepParams(rest_deg=0.0, target_deg=50.0, timeout_s=10.0))
+    results = [sm.update(i / fps, v) for i, v in enumerate(values)]
+    closed = [r for r in results if r is not None]
+    assert len(closed) == 1 and closed[0].ended_by == "timeout"
+    assert closed[0].end_s == pytest.approx(closed[0].start_s + 10.0, abs=0.1)
+
+
+def test_a_rest_outside_the_allowed_range_is_reported_not_hidden():
+    sm = RepStateMachine(RepParams(rest_deg=0.0, target_deg=50.0, rest_limit_deg=15.0))
+    for i in range(30):
+        sm.update(i / 15, 28.0)
+    assert sm.rest == pytest.approx(15.0) and sm.rest_outside == pytest.approx(28.0)
+
+
+def test_hold_timer_starts_on_reentry_from_returning():
+    values = [0.0] * 15 + [60 * (1 - np.cos(np.pi * i / 30)) / 2 for i in range(31)]
+    values += [60.0] * 15 + [60 - 8 * i / 5 for i in range(1, 6)] + [52.0 + 6 * i / 5 for i in range(1, 6)]
+    values += [58.0] * 30 + [58.0 * (1 - i / 20) for i in range(1, 21)] + [0.0] * 15
+    sm = RepStateMachine(RepParams(rest_deg=0.0, target_deg=50.0))
+    for i, v in enumerate(values):
+        sm.update(i / 15, v)
+        if sm.phase == HOLD:
+            assert sm.hold_start_s is not None
+    assert len(sm.reps) == 1 and sm.reps[0].hold_start_s is not None
+
+
+@pytest.mark.parametrize("change, field_name", [
+    ({"confirm_s": 0.0}, "confirm_s"),
+    ({"return_fraction": 0.1}, "return_fraction"),
+    ({"hold_mode": "bouncy"}, "hold_mode"),
+    ({"speed_window_s": 2.0}, "speed_window_s"),
+    ({"still_speed_dps": float("nan")}, "still_speed_dps"),
+    ({"start_deg": 5.0}, "start_deg"),
+    ({"timeout_s": -1.0}, "timeout_s"),
+])
+def test_bad_settings_are_refused_naming_the_setting(change, field_name):
+    with pytest.raises(ValueError, match=f"^{field_name} "):
+        RepParams(rest_deg=0.0, target_deg=50.0, **change)

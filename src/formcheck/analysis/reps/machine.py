@@ -4,46 +4,104 @@ Pure logic: feed it ``(t_s, value or None)`` samples and read its state. No draw
 so it is tested with synthetic angle sequences.
 
 Phases: rest -> moving -> hold -> returning -> rest (a rep is counted on reaching rest).
-Everything is measured as the *excursion* from rest in the exercise's direction, so the same
-machine serves signals that grow (trunk flexion) and shrink (knee-to-chest hip angle).
+Everything is measured as the *excursion* from the person's own rest in the exercise's
+direction, so the same machine serves signals that grow (trunk flexion) and shrink (knee to
+chest hip angle). It follows the person rather than an ideal body:
 
-- Leaving rest needs ``start_deg`` of excursion; coming back needs less than ``return_deg``
-  (hysteresis, so jitter at one threshold cannot count twice).
-- A movement whose peak stays under ``count_min_deg`` is a small movement, not a rep.
-- A rep whose peak stays short of the target still counts, and is marked ``partial_range``.
-- The hold timer runs only while the angle is still (speed under ``still_speed_dps``, within
-  ``hold_band_deg`` of where the hold began) with valid tracking; a dropout pauses it.
-- Robust to single-frame landmark glitches: the machine reads the median of the last three
-  values, and the speed is a Theil-Sen slope (median of pairwise slopes), so one bad frame
-  neither ends a hold nor starts a return. This costs one frame of delay at a real change.
+- Rest is learned from where the person is still before moving (within ``rest_limit_deg`` of the
+  definition's rest, wide enough for a stooped stance); ``rest_outside`` says when it is not.
+- A rep starts ``start_deg`` beyond the level it started from (the rest, or where the previous rep
+  stopped short), counts once it has stayed ``count_min_deg`` beyond it for ``confirm_s`` (a
+  landmark glitch is never a rep), and ends back within ``return_deg`` of rest, or after coming
+  back ``return_fraction`` of its own excursion and stopping or turning round there: the next rep
+  then starts from that level. A rep that never comes back is closed after ``timeout_s``.
+- Stillness is judged against the signal's measured noise as well as fixed floors, and a hold
+  ends on a sustained trend (a long-window slope) or on leaving its band, so a wobble does not end
+  it. In ``stretch`` mode, slowly going deeper keeps the hold running.
+- A hold's start and end are placed where the movements into and out of it began and ended:
+  the crossings of the middle of each movement, extended with a smooth (minimum-jerk-like)
+  movement profile. The filter's delay shifts both ends alike, so the duration is unbiased, and a
+  slow approach or a slow start of the return is not timed as holding.
+- Every time constant is in seconds, so results do not depend on the frame rate. The machine
+  reads the median of the values in the last ``glitch_window_s`` (at least five) and uses a
+  Theil-Sen slope, so one bad frame neither ends a hold nor starts a return.
 """
 from __future__ import annotations
 
 import itertools
 import math
 from collections import deque
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
 
 import numpy as np
 
 from formcheck.core.events import HOLD, MOVING, NO_PERSON, REST, RETURNING
 
+HOLD_MODES = ("static", "stretch")
+
 
 @dataclass
 class RepParams:
+    """Every setting of the machine; all can be set in an exercise definition (see README)."""
+
     rest_deg: float  # signal value at rest (re-estimated while the person rests)
     target_deg: float  # signal value that counts as the full range
-    start_deg: float = 15.0  # excursion that starts a rep
+    start_deg: float = 15.0  # excursion beyond the starting level that starts a rep
     return_deg: float = 10.0  # excursion under which the person is back at rest
-    count_min_deg: float = 25.0  # smaller peaks are not counted at all
+    count_min_deg: float = 25.0  # smaller excursions are not counted at all
+    confirm_s: float = 0.25  # the excursion must stay past count_min_deg this long to count
+    return_fraction: float = 0.6  # coming back this fraction of the rep's excursion may end it
+    timeout_s: float = 120.0  # a rep still open after this long is closed (event rep_timeout)
     still_speed_dps: float = 4.0  # |angular speed| under which the position is still (floor)
     still_fraction: float = 0.12  # ... or this fraction of the rep's top speed, if larger
+    noise_factor: float = 3.0  # ... or this multiple of the speed noise measured at rest
     hold_exit_factor: float = 2.0  # a hold survives jitter up to this multiple of the entry speed
     hold_band_deg: float = 6.0  # a hold ends when the angle leaves this band
-    speed_window_s: float = 0.3  # window of the speed estimate (linear fit)
+    hold_mode: str = "static"  # "stretch": slowly going deeper keeps the hold running
+    creep_max_dps: float = 5.0  # stretch mode: deepening slower than this is still holding
+    speed_window_s: float = 0.3  # window of the speed estimate (Theil-Sen slope)
+    trend_window_s: float = 0.8  # window of the slope that ends a hold (averages a wobble out)
+    glitch_window_s: float = 0.15  # median filter window (at least five samples: a 2-frame glitch)
     max_gap_s: float = 0.5  # frame gaps longer than this do not add to the hold timer
     adapt_rest: bool = True  # follow the person's own rest value (e.g. bridge knee bend)
     rest_limit_deg: float = 15.0  # how far the learned rest may lie from rest_deg
+    rest_adapt_s: float = 1.5  # time constant with which the rest follows the person
+    # How much later than it happened the landmarks show a movement starting after stillness:
+    # the pose model's own smoothing settles while the person is still, so the first part of the
+    # return shows late (measured on the synthetic clips: 0.1-0.2 s, against under 0.05 s at the
+    # end of a movement). Subtracted from the profile's estimate of when a hold ended.
+    onset_lag_s: float = 0.1
+
+    def __post_init__(self) -> None:
+        problem = self.problem()
+        if problem:
+            raise ValueError(problem)
+
+    def problem(self) -> str:
+        """'' when the settings are usable, else '<field> <what is wrong>'."""
+        for f in fields(self):
+            value = getattr(self, f.name)
+            if isinstance(value, float) and not math.isfinite(value):
+                return f"{f.name} must be a finite number, not {value}"
+        positive = ("confirm_s", "timeout_s", "still_speed_dps", "hold_band_deg", "creep_max_dps",
+                    "speed_window_s", "trend_window_s", "glitch_window_s", "max_gap_s", "rest_adapt_s")
+        for name in positive:
+            if getattr(self, name) <= 0:
+                return f"{name} must be above 0 (it is {getattr(self, name)})"
+        for name in ("still_fraction", "noise_factor", "rest_limit_deg", "onset_lag_s"):
+            if getattr(self, name) < 0:
+                return f"{name} must not be negative (it is {getattr(self, name)})"
+        if not 0 < self.return_deg < self.start_deg <= self.count_min_deg:
+            return "start_deg must satisfy 0 < return_deg < start_deg <= count_min_deg"
+        if not 0.3 <= self.return_fraction <= 1.0:
+            return f"return_fraction must be between 0.3 and 1 (it is {self.return_fraction})"
+        if self.hold_exit_factor < 1:
+            return f"hold_exit_factor must be at least 1 (it is {self.hold_exit_factor})"
+        if self.hold_mode not in HOLD_MODES:
+            return f"hold_mode is {self.hold_mode!r}; use one of {', '.join(HOLD_MODES)}"
+        if self.speed_window_s > self.trend_window_s:
+            return "speed_window_s must not exceed trend_window_s"
+        return ""
 
     @property
     def direction(self) -> float:
@@ -64,6 +122,7 @@ class RepResult:
     out_move_s: float | None  # estimated one-way move time out (None if not measurable)
     back_move_s: float | None
     samples: list[tuple[float, float]] = field(default_factory=list, repr=False)
+    ended_by: str = "return"  # "return", "partial_return" (stopped short) or "timeout"
 
 
 def _crossing_time(samples: list[tuple[float, float]], level: float, rising: bool) -> float | None:
@@ -77,20 +136,23 @@ def _crossing_time(samples: list[tuple[float, float]], level: float, rising: boo
 def _ease_fraction(p: float) -> float:
     """Fraction of a smooth S-shaped move's duration spent before reaching fraction p of it.
 
-    Uses the cosine ease (close to a minimum-jerk human movement): p = (1 - cos(pi t)) / 2.
+    Uses the cosine ease (within 0.005 of a minimum-jerk movement at the levels used here):
+    p = (1 - cos(pi t)) / 2.
     """
     return math.acos(1.0 - 2.0 * min(max(p, 0.0), 1.0)) / math.pi
 
 
 def move_time_s(samples: list[tuple[float, float]], peak: float, rising: bool,
-                floor: float = 0.0) -> float | None:
+                floor: float = 0.0, base: float = 0.0) -> float | None:
     """Whole one-way move time, estimated from the time between 10 % (or ``floor``) and 90 %.
 
     Measuring in the middle of the movement avoids its slow, noisy ends; the time between the
-    two levels is scaled up to the whole movement assuming a smooth S-shaped profile.
+    two levels is scaled up to the whole movement assuming a smooth S-shaped profile. Levels are
+    fractions of the way from ``base`` to ``peak``.
     """
-    lo_frac = min(max(0.1, (floor + 1.0) / peak), 0.5) if peak > 0 else 0.1
-    lo, hi = lo_frac * peak, 0.9 * peak
+    span = peak - base
+    lo_frac = min(max(0.1, (floor - base + 1.0) / span), 0.5) if span > 0 else 0.1
+    lo, hi = base + lo_frac * span, base + 0.9 * span
     if rising:
         t_lo, t_hi = _crossing_time(samples, lo, True), _crossing_time(samples, hi, True)
     else:
@@ -100,8 +162,78 @@ def move_time_s(samples: list[tuple[float, float]], peak: float, rising: bool,
     return abs(t_hi - t_lo) / (_ease_fraction(0.9) - _ease_fraction(lo_frac))
 
 
+# Levels (fractions of a movement) whose crossing times place a hold's ends: the middle of a
+# movement is fast, so its crossing times are the least affected by noise.
+_NEAR, _MID = 0.9, 0.5
+_MAX_CORRECTION_S = 1.0  # a profile-based end further than this from the detected one is not used
+
+
+def approach_end_s(samples: list[tuple[float, float]], base: float, level: float) -> float | None:
+    """When a movement from ``base`` up to ``level`` (excursions) ended, from its crossing times."""
+    found = approach_profile(samples, base, level)
+    return None if found is None else found[0]
+
+
+def approach_profile(samples: list[tuple[float, float]], base: float,
+                     level: float) -> tuple[float, float] | None:
+    """(end, duration) of a movement from ``base`` up to ``level``, from its crossing times."""
+    span = level - base
+    if span <= 0 or len(samples) < 3:
+        return None
+    t_near = t_mid = None
+    for (t0, e0), (t1, e1) in itertools.pairwise(reversed(samples)):  # newest first: t1 < t0
+        near, mid = base + _NEAR * span, base + _MID * span
+        if t_near is None and e1 < near <= e0:
+            t_near = t1 + (near - e1) / (e0 - e1) * (t0 - t1)
+        if t_near is not None and e1 < mid <= e0:
+            t_mid = t1 + (mid - e1) / (e0 - e1) * (t0 - t1)
+            break
+    if t_near is None or t_mid is None or t_near <= t_mid:
+        return None
+    duration = (t_near - t_mid) / (_ease_fraction(_NEAR) - _ease_fraction(_MID))
+    return t_near + (1.0 - _ease_fraction(_NEAR)) * duration, duration
+
+
+def return_start_s(samples: list[tuple[float, float]], level: float, base: float) -> float | None:
+    """When a movement from ``level`` back down to ``base`` (excursions) began."""
+    found = return_profile(samples, level, base)
+    return None if found is None else found[0]
+
+
+def return_profile(samples: list[tuple[float, float]], level: float,
+                   base: float) -> tuple[float, float] | None:
+    """(start, duration) of a movement from ``level`` back down to ``base``, from its crossings."""
+    span = level - base
+    if span <= 0 or len(samples) < 3:
+        return None
+    near, mid = base + _NEAR * span, base + _MID * span
+    t_near = _crossing_time(samples, near, rising=False)
+    if t_near is None:
+        return None
+    t_mid = _crossing_time([s for s in samples if s[0] >= t_near], mid, rising=False)
+    if t_mid is None or t_mid <= t_near:
+        return None
+    duration = (t_mid - t_near) / (_ease_fraction(1 - _MID) - _ease_fraction(1 - _NEAR))
+    return t_near - _ease_fraction(1 - _NEAR) * duration, duration
+
+
+def _theil_sen(buf) -> float:
+    """Median of the pairwise slopes: one glitch barely moves it, where least squares would."""
+    if len(buf) < 3:
+        return 0.0 if len(buf) < 2 else (buf[-1][1] - buf[0][1]) / max(buf[-1][0] - buf[0][0], 1e-6)
+    ts = np.fromiter((b[0] for b in buf), float, len(buf))
+    vs = np.fromiter((b[1] for b in buf), float, len(buf))
+    i, j = np.triu_indices(len(ts), k=1)
+    dt = ts[j] - ts[i]
+    ok = dt > 1e-6
+    return float(np.median((vs[j][ok] - vs[i][ok]) / dt[ok])) if ok.any() else 0.0
+
+
 class RepStateMachine:
     TRIM_WINDOW_S = 0.6  # longest delay the speed estimate and smoothing add to a hold's end
+    HISTORY_S = 6.0  # rest samples kept to find where a rep began
+    NOISE_S = 2.0  # time constant of the speed-noise estimate at rest
+    GLITCH_MIN_SAMPLES = 5  # the median filter's shortest length
 
     def __init__(self, params: RepParams) -> None:
         self.p = params
@@ -110,11 +242,16 @@ class RepStateMachine:
         self.tracking = False
         self.reps: list[RepResult] = []
         self._speed_buf: deque[tuple[float, float]] = deque()
-        self._recent: deque[float] = deque(maxlen=3)  # last values, for the one-frame glitch filter
-        self._history: deque[tuple[float, float]] = deque(maxlen=90)  # rest samples before a rep
+        self._trend_buf: deque[tuple[float, float]] = deque()
+        self._recent: deque[tuple[float, float]] = deque()  # raw values for the glitch filter
+        self._history: deque[tuple[float, float]] = deque()  # rest samples before a rep
         self._rep_samples: list[tuple[float, float]] = []
         self._last_t: float | None = None
         self.calibrated = False  # rest value taken from the person once they stand still
+        self.rest_outside: float | None = None  # the person's rest, when beyond rest_limit_deg
+        self.noise_dps = 0.0  # typical |speed| while resting: the signal's own noise
+        self.base = 0.0  # excursion the next rep starts from (0, or where a rep stopped short)
+        self._valley = (0.0, 0.0)  # (t, excursion) of the lowest point of the current return
         self._reset_rep()
         self.speed_dps = 0.0
 
@@ -126,30 +263,23 @@ class RepStateMachine:
         self.hold_start_s: float | None = None
         self.hold_end_s: float | None = None
         self._hold_samples: list[tuple[float, float, float]] = []  # (t, value, seconds counted)
+        self._hold_tol = 0.75  # how far from the hold's level still counted as holding (deg)
+        self._pending: tuple[float, float] | None = None  # (arrival, excursion) of a start to confirm
         self.start_s = 0.0
         self.top_speed = 0.0
         self._rep_samples = []
+        self._above_since: float | None = None
+        self.confirmed = False
 
     # -- signal helpers -------------------------------------------------------------------
     def excursion(self, value: float) -> float:
         return self.p.direction * (value - self.rest)
 
-    def _speed(self, t: float, value: float) -> float:
-        buf = self._speed_buf
+    @staticmethod
+    def _window(buf: deque, t: float, value: float, window_s: float, keep: int = 0) -> None:
         buf.append((t, value))
-        while buf and t - buf[0][0] > self.p.speed_window_s:
+        while len(buf) > keep and t - buf[0][0] > window_s:
             buf.popleft()
-        if len(buf) < 3:
-            return 0.0 if len(buf) < 2 else (buf[-1][1] - buf[0][1]) / max(buf[-1][0] - buf[0][0], 1e-6)
-        # Theil-Sen: the median of the pairwise slopes. One landmark glitch (a far leg seen
-        # through the near one for a frame) barely moves it, where a least-squares slope would
-        # read the glitch as fast movement and stop a hold.
-        ts = np.array([b[0] for b in buf])
-        vs = np.array([b[1] for b in buf])
-        i, j = np.triu_indices(len(ts), k=1)
-        dt = ts[j] - ts[i]
-        ok = dt > 1e-6
-        return float(np.median((vs[j][ok] - vs[i][ok]) / dt[ok])) if ok.any() else 0.0
 
     # -- the machine -----------------------------------------------------------------------
     def update(self, t: float, value: float | None, may_start: bool = True) -> RepResult | None:
@@ -162,82 +292,209 @@ class RepStateMachine:
         if value is None or not np.isfinite(value):
             self.tracking = False
             self._speed_buf.clear()  # a slope across a gap would be meaningless
-            return None
+            self._trend_buf.clear()
+            return self._check_timeout(t)
         resumed = not self.tracking
         self.tracking = True
         p = self.p
         if resumed:
             self._recent.clear()
-        self._recent.append(float(value))
-        value = float(np.median(self._recent))  # a one-frame landmark glitch is not a movement
-        speed = self._speed(t, value)
+        # The glitch filter keeps at least the last five values, whatever the frame rate, so a
+        # glitch of two frames never reaches the machine.
+        self._recent.append((t, float(value)))
+        while len(self._recent) > self.GLITCH_MIN_SAMPLES and t - self._recent[0][0] > p.glitch_window_s:
+            self._recent.popleft()
+        value = float(np.median([v for _, v in self._recent]))
+        self._window(self._speed_buf, t, value, p.speed_window_s, keep=3)
+        self._window(self._trend_buf, t, value, p.trend_window_s, keep=3)
+        speed = _theil_sen(self._speed_buf)
         self.speed_dps = speed
         e = self.excursion(value)
         enough = len(self._speed_buf) >= 3
         if self.phase != REST:
             self.top_speed = max(self.top_speed, abs(speed))
-        still_below = max(p.still_speed_dps, p.still_fraction * self.top_speed)
+        still_below = max(p.still_speed_dps, p.still_fraction * self.top_speed, p.noise_factor * self.noise_dps)
         # Hysteresis: once holding, the hold survives some jitter above the entry speed.
         limit = still_below * (p.hold_exit_factor if self.phase == HOLD else 1.0)
         still = enough and abs(speed) < limit
 
         if self.phase == REST:
-            self._history.append((t, e))
-            if p.adapt_rest and still and (abs(e) < p.return_deg or not self.calibrated):
-                # Learn the person's own rest posture (at once the first time, then slowly).
-                rate = 0.05 if self.calibrated else 1.0
-                self.rest += rate * (value - self.rest)
-                self.rest = float(np.clip(self.rest, p.rest_deg - p.rest_limit_deg, p.rest_deg + p.rest_limit_deg))
-                self.calibrated = True
-                e = self.excursion(value)
-            if e > p.start_deg and may_start and (self.calibrated or not p.adapt_rest):
-                self._reset_rep()
-                self.phase = MOVING
-                # The rep began when the angle last sat near rest, not when it crossed start_deg.
-                self.start_s = next((ts for ts, es in reversed(self._history) if es < 0.3 * p.return_deg),
-                                    next((ts for ts, es in reversed(self._history) if es < p.return_deg), t))
-                self._rep_samples = [(ts, es) for ts, es in self._history if ts >= self.start_s - 0.5]
-            return None
+            return self._rest(t, value, e, speed, still, dt, may_start)
 
         self._rep_samples.append((t, e))
         if e > self.peak_excursion:
             self.peak_excursion, self.peak_value = e, value
-
-        if self.phase == MOVING:
-            if still and e >= p.count_min_deg:
-                self.phase = HOLD
-                self.hold_ref = value
-                self.hold_s = 0.0
-                self.hold_start_s = t
-                self.hold_end_s = t
-                self._hold_samples = [(t, value, 0.0)]
-            elif e < p.return_deg:
-                return self._finish(t)
-            elif self.peak_excursion - e > p.hold_band_deg and self.peak_excursion >= p.count_min_deg:
-                self.phase = RETURNING
-        elif self.phase == HOLD:
-            if still and abs(value - self.hold_ref) <= p.hold_band_deg:
-                counted = dt if (not resumed and dt <= p.max_gap_s) else 0.0
-                self.hold_s += counted
-                self.hold_end_s = t
-                self._hold_samples.append((t, value, counted))
-            elif self.excursion(value) > self.excursion(self.hold_ref) + p.hold_band_deg:
-                self.phase = MOVING  # went deeper: the hold at the end of the range starts again
+        if not self.confirmed:
+            if e - self.base >= p.count_min_deg:
+                self._above_since = t if self._above_since is None else self._above_since
+                self.confirmed = t - self._above_since >= p.confirm_s
             else:
-                self._end_hold()
-                if e < p.return_deg:
-                    return self._finish(t)
-                self.phase = RETURNING
-        elif self.phase == RETURNING:
+                self._above_since = None
+        toward = p.direction * speed  # + deeper, - coming back
+        if self.phase == MOVING:
+            result = self._moving(t, value, e, still, enough and -still_below < toward < p.creep_max_dps)
+        elif self.phase == HOLD:
+            result = self._holding(t, value, e, dt, resumed, still, still_below, toward)
+        else:
+            result = self._returning(t, value, e, still)
+        return result if result is not None else self._check_timeout(t)
+
+    def _moving(self, t: float, value: float, e: float, still: bool, creeping: bool) -> RepResult | None:
+        p = self.p
+        if (still or (p.hold_mode == "stretch" and creeping)) and e - self.base >= p.count_min_deg:
+            self._enter_hold(t, value, e)
+        elif e < p.return_deg:
+            return self._finish(t)
+        elif self.peak_excursion - e > p.hold_band_deg and self.confirmed:
+            self._start_return(t, e)
+        elif not self.confirmed and e - self.base < p.return_deg:
+            self._abort()  # back where it started without ever counting: not a rep
+        return None
+
+    def _holding(self, t: float, value: float, e: float, dt: float, resumed: bool, still: bool,
+                 still_below: float, toward: float) -> RepResult | None:
+        p = self.p
+        trend = p.direction * _theil_sen(self._trend_buf)
+        if p.hold_mode == "stretch":  # deepening slowly is holding; only coming back ends it
+            in_band = self.excursion(value) >= self.excursion(self.hold_ref) - p.hold_band_deg
+            holding = in_band and trend > -still_below and toward < p.creep_max_dps * p.hold_exit_factor
+            if holding and self.excursion(value) > self.excursion(self.hold_ref):
+                self.hold_ref = value  # the band follows the stretch
+        else:  # a wobble averages out of the long-window trend; a return does not
+            in_band = abs(value - self.hold_ref) <= p.hold_band_deg
+            holding = in_band and (still or abs(trend) < still_below)
+        if self._pending is not None:
+            self._confirm_pending_start(t, e)
+        if holding:
+            counted = dt if (not resumed and dt <= p.max_gap_s) else 0.0
+            # The profile may place the hold's start a moment after the speed fell (a slow
+            # approach): the timer runs from there.
+            counted = max(0.0, min(counted, t - (self.hold_start_s or t)))
+            self.hold_s += counted
+            self.hold_end_s = t
+            self._hold_samples.append((t, value, counted))
+        elif self.excursion(value) > self.excursion(self.hold_ref) + p.hold_band_deg:
+            self.phase = MOVING  # went deeper: the hold at the end of the range starts again
+            if p.hold_mode == "static":
+                self.hold_start_s = None
+        else:
+            self._end_hold()
             if e < p.return_deg:
                 return self._finish(t)
-            if still and e >= p.count_min_deg and e > self.peak_excursion - p.hold_band_deg:
-                self.phase = HOLD  # paused near the top again: treat as a continued hold
-                self.hold_ref = value
-                if self.hold_start_s is None:  # overshot and came back: the first hold of this rep
-                    self.hold_start_s = self.hold_end_s = t
-                    self._hold_samples = [(t, value, 0.0)]
+            self._start_return(t, e)
         return None
+
+    def _returning(self, t: float, value: float, e: float, still: bool) -> RepResult | None:
+        p = self.p
+        if e < p.return_deg:
+            return self._finish(t)
+        if e < self._valley[1]:
+            self._valley = (t, e)
+        # Came most of the way back and stopped or turned round there: the rep ends at the
+        # lowest point, and the next one starts from it.
+        came_back = self.peak_excursion - self._valley[1] >= p.return_fraction * (self.peak_excursion - self.base)
+        turned = e - self._valley[1] > max(p.return_deg, p.hold_band_deg) * 0.5
+        if came_back and self.confirmed and (turned or (still and t - self._valley[0] >= p.confirm_s)):
+            return self._finish(self._valley[0], partial=True)
+        if still and e >= p.count_min_deg and e > self.peak_excursion - p.hold_band_deg:
+            # Paused near the top again: a continued hold, unless it is deeper than the last
+            # one (that "hold" was a glitch or a pause on the way): then the hold starts anew.
+            deeper = math.isfinite(self.hold_ref) and e > self.excursion(self.hold_ref) + p.hold_band_deg
+            if deeper and p.hold_mode == "static":
+                self.hold_start_s = None
+            previous = self.hold_start_s
+            self._enter_hold(t, value, e)
+            if previous is not None:
+                self.hold_ref = value
+        return None
+
+    def _rest(self, t: float, value: float, e: float, speed: float, still: bool, dt: float,
+              may_start: bool) -> RepResult | None:
+        p = self.p
+        self._history.append((t, e))
+        while self._history and t - self._history[0][0] > self.HISTORY_S:
+            self._history.popleft()
+        if still and dt > 0:
+            a = 1.0 - math.exp(-dt / self.NOISE_S)
+            self.noise_dps += a * (min(abs(speed), p.still_speed_dps) - self.noise_dps)
+        if p.adapt_rest and still and (abs(e) < p.return_deg or not self.calibrated):
+            # Learn the person's own rest posture (at once the first time, then slowly).
+            rate = 1.0 - math.exp(-dt / p.rest_adapt_s) if self.calibrated else 1.0
+            target = self.rest + rate * (value - self.rest)
+            lo, hi = p.rest_deg - p.rest_limit_deg, p.rest_deg + p.rest_limit_deg
+            self.rest_outside = target if not lo <= target <= hi else None
+            self.rest = float(np.clip(target, lo, hi))
+            self.calibrated = True
+            e = self.excursion(value)
+        self.base = min(self.base, max(e, 0.0))  # coming further back: start from there
+        if e - self.base > p.start_deg and may_start and (self.calibrated or not p.adapt_rest):
+            base = self.base
+            self._reset_rep()
+            self.base = base
+            self.phase = MOVING
+            # The rep began when the angle last sat near its starting level, not at start_deg.
+            near = [(ts, es) for ts, es in self._history if ts < t]
+            self.start_s = next((ts for ts, es in reversed(near) if es - base < 0.3 * p.return_deg),
+                                next((ts for ts, es in reversed(near) if es - base < p.return_deg), t))
+            self._rep_samples = [(ts, es) for ts, es in self._history if ts >= self.start_s - 0.5]
+        return None
+
+    def _enter_hold(self, t: float, value: float, e: float) -> None:
+        self.phase = HOLD
+        self.hold_ref = value
+        if self.hold_start_s is not None:
+            return  # a continued hold (a pause after an overshoot, or a stretch going on)
+        # The speed falls under the threshold a moment after the angle arrived (the speed window
+        # and the glitch filter lag), or, after a slow approach, a moment before the movement
+        # ended: the hold begins where the approach's profile says the movement ended. A smooth
+        # movement ends soon after it comes within ``_hold_tol`` of its level; a profile end
+        # later than that means the approach was not smooth, and the arrival is the better start.
+        # (After a slow approach the angle goes on past the entry level: a later end is then
+        # confirmed when the angle has in fact gone on by the time the profile says it ended.)
+        arrival = self._arrival_s(t, e)
+        found = approach_profile(self._rep_samples, self.base, e)
+        end = arrival
+        if found is not None and self.start_s <= found[0] and abs(found[0] - t) <= _MAX_CORRECTION_S:
+            end = found[0]
+            settle_s = 2 / math.pi * math.sqrt(self._hold_tol / max(e - self.base, 1e-6)) * found[1]
+            if end > t and end > arrival + settle_s + 0.1:
+                self._pending = (arrival, e)
+        self.hold_start_s, self.hold_end_s = end, t
+        self.hold_s = max(0.0, t - end)
+        self._hold_samples = [(end, value, 0.0), (t, value, self.hold_s)] if end < t else [(t, value, 0.0)]
+
+    def _arrival_s(self, t: float, e: float) -> float:
+        """When the excursion last came within ``_hold_tol`` of ``e`` from below (or ``t``)."""
+        arrived = t
+        for ts, es in reversed(self._rep_samples):
+            if es < e - self._hold_tol:
+                break
+            arrived = ts
+        return arrived
+
+    def _confirm_pending_start(self, t: float, e: float) -> None:
+        """At a hold start placed after the entry: had the angle in fact gone on until then?"""
+        arrival, entry_e = self._pending
+        if t < self.hold_start_s:
+            return
+        self._pending = None
+        if e - entry_e < self._hold_tol:  # it had already stopped: the hold began on arrival
+            added = self.hold_start_s - arrival
+            self.hold_s += added
+            self.hold_start_s = arrival
+            t0, v0, c0 = self._hold_samples[0]  # the samples' counts add up to the timer
+            self._hold_samples[0] = (t0, v0, c0 + added)
+            self._hold_samples.insert(0, (arrival, v0, 0.0))
+
+    def _abort(self) -> None:
+        base = self.base
+        self.phase = REST
+        self._reset_rep()
+        self.base = base
+
+    def _start_return(self, t: float, e: float) -> None:
+        self.phase = RETURNING
+        self._valley = (t, e)
 
     def _end_hold(self) -> None:
         """Trim the hold to the last moment the angle was still at the hold's level.
@@ -256,32 +513,76 @@ class RepStateMachine:
         if len(before) < 3:
             before = [v for _, v, _ in samples]
         level = float(np.median(before))
-        tol = max(0.75, 2.5 * float(np.std(before)))
-        within = [i for i in tail if abs(samples[i][1] - level) <= tol]
+        tol = self._hold_tol = max(0.75, 2.5 * float(np.std(before)))
+        if self.p.hold_mode == "stretch":  # deepening is part of the hold: only a fall ends it
+            within = [i for i in tail if self.p.direction * (samples[i][1] - level) >= -tol]
+        else:
+            within = [i for i in tail if abs(samples[i][1] - level) <= tol]
         last = within[-1] if within else tail[0]
         self.hold_end_s = samples[last][0]
         self.hold_s = sum(c for _, _, c in samples[: last + 1])
 
-    def _finish(self, t: float) -> RepResult | None:
+    def _refine_hold_end(self, end_e: float) -> None:
+        """Move the hold's end to where the return's profile says the return began."""
+        if self.hold_end_s is None or len(self._hold_samples) < 2:
+            return
+        t_end = self.hold_end_s
+        level = self.excursion(float(np.median([v for t, v, _ in self._hold_samples if t >= t_end - 0.3])))
+        after = [s for s in self._rep_samples if s[0] >= t_end - self.TRIM_WINDOW_S]
+        found = return_profile(after, level, end_e)
+        if found is None:
+            return
+        start, duration = found[0] - self.p.onset_lag_s, found[1]
+        # The profile cannot put the start much before the signal left the hold's level: a smooth
+        # movement takes this long to move ``_hold_tol`` (then the lag). Earlier means the return
+        # was not smooth (a glitch, a pause): the last moment at the level is then the better end.
+        leave_s = 2 / math.pi * math.sqrt(self._hold_tol / max(level - end_e, 1e-6)) * duration
+        earliest = t_end - leave_s - self.p.onset_lag_s - 0.1
+        if not earliest <= start <= t_end + _MAX_CORRECTION_S or start < (self.hold_start_s or 0.0):
+            return
+        self.hold_s = max(0.0, self.hold_s + start - t_end)
+        self.hold_end_s = start
+
+    def _check_timeout(self, t: float) -> RepResult | None:
+        if self.phase != REST and t - self.start_s > self.p.timeout_s:
+            return self._finish(t, timeout=True)
+        return None
+
+    def _finish(self, t: float, partial: bool = False, timeout: bool = False) -> RepResult | None:
         if self.phase == HOLD:
             self._end_hold()
+        end_e = self._valley[1] if partial else (0.0 if not timeout else None)
+        if end_e is not None and self.hold_start_s is not None:
+            self._refine_hold_end(min(end_e, self.peak_excursion))
+        if self.hold_start_s is not None and self.hold_end_s is not None:  # gaps only ever shorten it
+            self.hold_s = min(max(self.hold_s, 0.0), max(self.hold_end_s - self.hold_start_s, 0.0))
         self.phase = REST
         self._history.clear()
         self._speed_buf.clear()
-        if self.peak_excursion < self.p.count_min_deg:
+        self._trend_buf.clear()
+        confirmed = self.confirmed and self.peak_excursion - self.base >= self.p.count_min_deg
+        if timeout:  # the person stays where they are: a new rep must start from there
+            self.base = max(self._rep_samples[-1][1] if self._rep_samples else 0.0, 0.0)
+        else:
+            self.base = max(self._valley[1], 0.0) if partial else 0.0
+        if not confirmed:
             self._reset_rep()
-            return None  # a small movement, not a repetition
-        samples = self._rep_samples
+            return None  # a small movement or a glitch, not a repetition
+        samples = [s for s in self._rep_samples if s[0] <= t]
         peak_i = int(np.argmax([s[1] for s in samples]))
         result = RepResult(
             start_s=self.start_s, end_s=t, peak_value=self.peak_value, peak_excursion=self.peak_excursion,
             hold_s=self.hold_s, hold_start_s=self.hold_start_s, hold_end_s=self.hold_end_s,
-            out_move_s=move_time_s(samples[: peak_i + 1], self.peak_excursion, rising=True),
+            out_move_s=move_time_s(samples[: peak_i + 1], self.peak_excursion, rising=True,
+                                   base=samples[0][1] if samples else 0.0),
             back_move_s=move_time_s(samples[peak_i:], self.peak_excursion, rising=False,
-                                    floor=self.p.return_deg),
-            samples=samples)
+                                    floor=self.p.return_deg if not partial else self.base, base=0.0
+                                    if not partial else self.base),
+            samples=samples, ended_by="timeout" if timeout else "partial_return" if partial else "return")
         self.reps.append(result)
         self._reset_rep()
+        if partial:  # the next rep starts from where this one stopped
+            self._history.extend(s for s in result.samples if s[0] >= t)
         return result
 
     @property
