@@ -8,7 +8,8 @@ from __future__ import annotations
 import math
 
 from formcheck.analysis.kinematics import Angles
-from formcheck.analysis.reps.machine import RepParams, RepResult, RepStateMachine
+from formcheck.analysis.reps.machine import RepResult, RepStateMachine
+from formcheck.analysis.sides import SideGate
 from formcheck.core.events import (
     EVENT_MESSAGES,
     HOLD,
@@ -16,7 +17,9 @@ from formcheck.core.events import (
     MOVING,
     NO_PERSON,
     PARTIAL_RANGE,
+    REP_TIMEOUT,
     REST,
+    REST_OUTSIDE,
     RETURNING,
     RUSHED,
     SHORT_HOLD,
@@ -34,6 +37,14 @@ WRONG_VIEW_AFTER_S = 1.0
 CUE_HOLD_S = 2.5  # a warning's cue stays on screen this long
 
 
+def rest_outside_message(ex: Exercise, value: float) -> str:
+    """In words: the person's rest reads ``value``, outside the range the exercise accepts."""
+    lo, hi = ex.rest_range
+    unit = " deg" if ex.unit == "deg" else ex.unit
+    return (f"Your starting {ex.signal_label} reads {value:.0f}{unit}; this exercise expects "
+            f"{lo:.0f} to {hi:.0f}{unit}: start from the position in the instructions")
+
+
 class ExerciseAnalyzer:
     """Counts repetitions of one exercise; one counter per side where sides alternate.
 
@@ -42,12 +53,13 @@ class ExerciseAnalyzer:
 
     def __init__(self, exercise: Exercise) -> None:
         self.exercise = ex = exercise
-        params = RepParams(rest_deg=ex.rest_deg, target_deg=ex.target_deg, start_deg=ex.start_deg,
-                           return_deg=ex.return_deg, count_min_deg=ex.count_min_deg,
-                           rest_limit_deg=ex.rest_limit_deg)
+        params = ex.rep_params() if ex.measures else None
         keys: tuple[str | None, ...] = ex.sides or (None,)
         self.machines = {key: RepStateMachine(params) for key in keys} if ex.measures else {}
         self.active: str | None = keys[0]  # the side whose repetition is shown
+        # Alternating sides: only the limb that moved may start a repetition (analysis.sides)
+        self.side_gate = SideGate(ex.sides, ex.rest_deg, ex.target_deg, ex.start_deg, ex.return_deg,
+                                  ex.rest_limit_deg) if ex.measures and len(ex.sides) > 1 else None
         self.timer_s = 0.0  # timer exercises: time in view
         self._last_t: float | None = None
         self.reps: list[RepRecord] = []
@@ -60,6 +72,7 @@ class ExerciseAnalyzer:
         self._wrong_view = False
         self._capped = False
         self._last_warning: Event | None = None
+        self._rest_reported = False
 
     @property
     def machine(self) -> RepStateMachine | None:
@@ -151,15 +164,25 @@ class ExerciseAnalyzer:
                 self.timer_s += dt
         idle = object()  # sentinel: keys may be None (one counter, no sides)
         busy = next((k for k, m in self.machines.items() if m.phase != REST), idle)
+        movers = None if self.side_gate is None else self.side_gate.update(
+            t, {k: self._value(angles, k) if visible else None for k in self.machines}, None if busy is idle else busy)
         for key, machine in self.machines.items():
             value = self._value(angles, key) if visible else None
-            result = machine.update(t, value, may_start=busy is idle or busy == key)
+            free = busy is idle and (movers is None or key in movers)
+            result = machine.update(t, value, may_start=free or busy == key)
             if machine.phase != REST and busy is idle:
                 busy = key  # this side just started a repetition
                 self.active = key
                 self._rep_warnings = []
             if result is not None:
+                if result.ended_by == "timeout":
+                    self._emit(t, REP_TIMEOUT, len(self.reps) + 1,
+                               f"That repetition did not come back to the start within "
+                               f"{machine.p.timeout_s:.0f} s: it was closed")
                 self._record(t, result, key if self.exercise.sides else None)
+            if machine.rest_outside is not None and not self._rest_reported:
+                self._rest_reported = True
+                self._emit(t, REST_OUTSIDE, None, rest_outside_message(self.exercise, machine.rest_outside))
         held = self.machine.hold_s if self.machine else self.timer_s
         if self.exercise.hold_cap_s is not None and held >= self.exercise.hold_cap_s and not self._capped:
             self._capped = True
@@ -209,3 +232,8 @@ class ExerciseAnalyzer:
             side=self.active if ex.sides else None,
             side_reps=sum(r.side == self.active for r in self.reps) if ex.sides else None,
             side_target_reps=ex.target_reps if ex.sides else None, unit=ex.unit)
+
+    def note_event(self, t: float, code: str, message: str = "") -> Event:
+        """Record an event from outside the analyzer (the pipeline's ``other_person``): logged and
+        reported like its own, and shown as the cue for a moment like a warning."""
+        return self._emit(t, code, None, message)

@@ -10,6 +10,11 @@ What a 2-D side view can measure honestly (see README, "What is measured"):
 "Front" is decided from the face (nose ahead of the ears) and the feet (toes ahead of the
 heels), measured across the trunk axis so it holds standing, bent over or lying down, and it is
 smoothed over time so one bad frame cannot flip the sign.
+
+"Left" and "right" are the body's own sides, not the model's labels: in a side view the near
+side follows from the front and the trunk axis, and each limb is named near or far from its
+depth and continuity (``sides``), so a per-side angle belongs to the limb it names whichever
+side the camera is on.
 """
 from __future__ import annotations
 
@@ -18,6 +23,7 @@ from dataclasses import asdict, dataclass
 
 import numpy as np
 
+from formcheck.analysis.sides import LimbNamer, near_side, swap_permutation
 from formcheck.core.keypoints import INDEX, KeyPoints
 
 SIDES = ("left", "right")
@@ -125,18 +131,29 @@ def _unit(v: np.ndarray) -> np.ndarray:
 
 
 class KinematicsTracker:
-    """Per-frame angles with the slowly changing choices (side, facing) smoothed over time."""
+    """Per-frame angles with the slowly changing choices (side, facing) smoothed over time.
+
+    In a side view (or an oblique one) whose front is clear, ``update`` names the limbs of the
+    ``KeyPoints`` it is given by the body's geometry (``sides.LimbNamer``), exchanging the
+    model's left and right rows of a limb group in place where they disagree, so the skeleton
+    drawn from them matches the angles measured. ``renamed`` lists the groups exchanged in the
+    last frame.
+    """
 
     SIDE_VIEW_MAX_RATIO = 0.45  # shoulder width below this fraction of trunk length: side view
     FRONT_VIEW_MIN_RATIO = 0.6
+    FACING_CONFIDENT = 0.2  # |facing vote| from which the near side is taken from the geometry
 
     def __init__(self, memory: float = 0.85) -> None:
         self.memory = memory  # weight of the past in the facing / side votes (per frame)
+        self.namer = LimbNamer()
         self.reset()
 
     def reset(self) -> None:
         self._facing_vote = 0.0
         self._side_vote = 0.0
+        self.namer.reset()
+        self.renamed: set[str] = set()
 
     def _facing_evidence(self, kp: KeyPoints, normal: np.ndarray) -> float:
         ears = [kp.point(e) for e in ("left_ear", "right_ear") if kp.vis(e) > 0.3] or [
@@ -149,8 +166,17 @@ class KinematicsTracker:
             evidence += 0.5 * float(np.dot(toe, normal)) * w
         return evidence
 
+    def _name_limbs(self, kp: KeyPoints, near: str, trunk_len: float) -> None:
+        """Exchange the model's left/right rows, in place, for the limb groups it misnamed."""
+        self.renamed = self.namer.update(kp, near, trunk_len)
+        if self.renamed:
+            perm = swap_permutation(self.renamed)
+            kp.xy, kp.visibility, kp.z = kp.xy[perm], kp.visibility[perm], kp.z[perm]
+
     def update(self, kp: KeyPoints | None) -> Angles:
         if kp is None:
+            self.namer.reset()
+            self.renamed = set()
             return Angles()
         shoulder_mid = _mid(kp, "left_shoulder", "right_shoulder")
         hip_mid = _mid(kp, "left_hip", "right_hip")
@@ -160,15 +186,25 @@ class KinematicsTracker:
         m = self.memory
         self._facing_vote = m * self._facing_vote + (1 - m) * self._facing_evidence(kp, normal)
         facing = 1 if self._facing_vote >= 0 else -1
+        trunk_len = float(np.linalg.norm(shoulder_mid - hip_mid))
+        width_ratio = (float(np.linalg.norm(kp.point("left_shoulder") - kp.point("right_shoulder"))) / trunk_len
+                       if trunk_len > 1e-6 else float("nan"))
+        geometric = abs(self._facing_vote) >= self.FACING_CONFIDENT and not width_ratio > self.FRONT_VIEW_MIN_RATIO
+        near = near_side(axis, facing * normal)  # the same as facing > 0 -> "right"
+        if geometric:
+            self._name_limbs(kp, near, trunk_len)
+        else:  # a front view, or no clear front yet: the model's labels as they are
+            self.namer.reset()
+            self.renamed = set()
 
         def side_score(s: str) -> float:
             names = [f"{s}_{j}" for j in ("shoulder", "hip", "knee", "ankle")]
             vis = sum(kp.vis(n) for n in names)
             depth = float(np.mean([kp.z[INDEX[n]] for n in names]))  # smaller z = nearer
-            return vis - depth / max(np.linalg.norm(shoulder_mid - hip_mid), 1.0)
+            return vis - depth / max(trunk_len, 1.0)
 
         self._side_vote = m * self._side_vote + (1 - m) * (side_score("left") - side_score("right"))
-        side = "left" if self._side_vote >= 0 else "right"
+        side = near if geometric else ("left" if self._side_vote >= 0 else "right")
 
         out = Angles(detected=True, side=side, facing=facing)
         out.trunk_inclination_deg = inclination_from_vertical_deg(hip_mid, shoulder_mid, facing)
@@ -203,9 +239,8 @@ class KinematicsTracker:
         out.knee_angle_deg = getattr(out, f"knee_angle_{side}_deg")
         out.ankle_angle_deg = getattr(out, f"ankle_angle_{side}_deg")
         out.visibility = min(kp.vis(f"{side}_{j}") for j in ("shoulder", "hip", "knee"))
-        trunk_len = float(np.linalg.norm(shoulder_mid - hip_mid))
         if trunk_len > 1e-6:
-            out.width_ratio = float(np.linalg.norm(kp.point("left_shoulder") - kp.point("right_shoulder"))) / trunk_len
+            out.width_ratio = width_ratio
             if out.width_ratio < self.SIDE_VIEW_MAX_RATIO:
                 out.view = "side"
             elif out.width_ratio > self.FRONT_VIEW_MIN_RATIO:

@@ -22,6 +22,9 @@ HIP_PIKE = "hip_pike"  # plank hips above the body line
 TRACKING_LOST = "tracking_lost"  # the person left the view or could not be seen
 WRONG_VIEW = "wrong_view"  # facing the camera when a side view is needed
 HOLD_CAP = "hold_cap"  # a hold reached its hard limit (dead hang: 60 s)
+OTHER_PERSON = "other_person"  # someone else came into view (logged the first time)
+REP_TIMEOUT = "rep_timeout"  # a repetition never came back and was closed after its timeout
+REST_OUTSIDE = "rest_outside"  # the person's resting position is outside what the exercise allows
 
 EVENT_MESSAGES = {
     PARTIAL_RANGE: "Did not reach the target range",
@@ -34,6 +37,9 @@ EVENT_MESSAGES = {
     TRACKING_LOST: "I can't see you: step into view",
     WRONG_VIEW: "Turn sideways to the camera",
     HOLD_CAP: "Time is up: stop now",
+    OTHER_PERSON: "Someone else is in view: formcheck follows the person it started with",
+    REP_TIMEOUT: "That repetition did not come back to the start: it was closed",
+    REST_OUTSIDE: "Your starting position is outside what this exercise expects",
 }
 
 
