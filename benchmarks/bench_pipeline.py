@@ -7,13 +7,21 @@ everything-else to inference, the CPU the video thread spends drawing and encodi
 speed relative to real time. All figures come from one run on this machine; compare ratios,
 not absolute numbers, across machines.
 
-Usage: python benchmarks/bench_pipeline.py [CLIP] [--exercise standing_flexion] [--repeat 1]
+``--compare-poses CLIP...`` instead measures what asking the model for two poses costs: two
+estimators, one asking for one pose and one for two, take turns on every frame of each clip (the
+order alternating), so both see the same load on a shared machine; it prints the median and mean
+model time per frame of each and their ratio.
+
+Usage: python benchmarks/bench_pipeline.py [CLIP] [--exercise standing_flexion] [--poses 1]
+       python benchmarks/bench_pipeline.py --compare-poses samples/standing_flexion_1.mp4 \
+           samples/two_person/standing_flexion_bystander.mp4
 """
 from __future__ import annotations
 
 import argparse
 import os
 import platform
+import statistics
 import tempfile
 import time
 from pathlib import Path
@@ -21,17 +29,57 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 
 
+def compare_poses(clips: list[Path]) -> None:
+    from formcheck.io.sources import VideoFileSource
+    from formcheck.pose.estimators import PoseEstimator, PoseSettings
+
+    machine = platform.processor() or platform.machine()
+    print(f"machine: {machine}, {os.cpu_count()} cores, Python {platform.python_version()}")
+    for clip in clips:
+        times: dict[int, list[float]] = {1: [], 2: []}
+        found: dict[int, list[int]] = {1: [], 2: []}
+        with VideoFileSource(clip) as source, PoseEstimator(settings=PoseSettings(num_poses=1)) as one, \
+                PoseEstimator(settings=PoseSettings(num_poses=2)) as two:
+            for frame in source:
+                pairs = [(1, one), (2, two)] if frame.index % 2 == 0 else [(2, two), (1, one)]
+                for n, estimator in pairs:
+                    t0 = time.perf_counter()
+                    poses = estimator.detect_poses(frame.image, frame.t_s)
+                    if frame.index > 0:  # the first call includes start-up
+                        times[n].append(time.perf_counter() - t0)
+                    found[n].append(len(poses))
+        med = {n: 1000 * statistics.median(ts) for n, ts in times.items()}
+        mean = {n: 1000 * statistics.fmean(ts) for n, ts in times.items()}
+        people = max(found[2])
+        print(f"{clip.name}: {len(found[1])} frames, up to {people} {'person' if people == 1 else 'people'} found "
+              f"with 2 poses asked for")
+        for n in (1, 2):
+            print(f"  num_poses={n}: median {med[n]:6.1f} ms/frame, mean {mean[n]:6.1f}")
+        print(f"  ratio 2/1: median {med[2] / med[1]:.2f}, mean {mean[2] / mean[1]:.2f}")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("clip", nargs="?", type=Path, default=ROOT / "samples" / "standing_flexion_1.mp4")
     parser.add_argument("--exercise", default="standing_flexion")
+    parser.add_argument("--poses", type=int, default=1, help="how many people the model may find (default 1)")
+    parser.add_argument("--compare-poses", type=Path, nargs="+", metavar="CLIP",
+                        help="measure the model time per frame with 1 and 2 poses asked for, on these clips")
     args = parser.parse_args()
+    if args.compare_poses:
+        from formcheck.pose.native_logs import filter_native_logs
+
+        with filter_native_logs():  # MediaPipe's own log lines, as the CLI keeps them off the terminal
+            compare_poses(args.compare_poses)
+        return
 
     from formcheck.commands.analyze import analyze_video
+    from formcheck.pose.estimators import PoseSettings
 
     with tempfile.TemporaryDirectory() as out:
         t0 = time.perf_counter()
-        report = analyze_video(args.clip, args.exercise, out, progress=False)
+        report = analyze_video(args.clip, args.exercise, out, progress=False,
+                               settings=PoseSettings(num_poses=args.poses))
         wall = time.perf_counter() - t0
     timing = report["timing"]
     infer = timing["inference_ms_per_frame"]

@@ -10,7 +10,7 @@ The whole loop, in a few lines::
     with VideoFileSource("samples/standing_flexion_1.mp4") as frames, PoseEstimator() as pose:
         pipeline = Pipeline(get_exercise("standing_flexion"), pose)
         for frame in frames:
-            result = pipeline.process(frame)  # landmarks -> One Euro -> angles -> analyzer
+            result = pipeline.process(frame)  # people found -> the one followed -> One Euro -> angles -> analyzer
             print(result.t_s, result.angles.trunk_inclination_deg, result.feedback.phase)
     print(len(pipeline.analyzer.reps), "reps")
 

@@ -42,7 +42,8 @@ def test_live_headless_counts_and_logs_reps_and_warnings(tmp_path):
     assert [r["code"] for r in records if r["type"] == "event"] == ["knee_bent", "knee_bent"]
     report = json.loads((tmp_path / "report.json").read_text())
     assert report["reps"] == 2 and report["interrupted"] is False
-    assert report["timing"]["pose_updates_per_s"] > 5
+    # Two poses by default (someone may walk in): about half the one-pose rate, 3-5/s on a loaded 2-core machine.
+    assert report["timing"]["pose_updates_per_s"] > 2
 
 
 @pytest.mark.parametrize("stop", [signal.SIGINT, signal.SIGTERM], ids=["ctrl-c", "sigterm"])

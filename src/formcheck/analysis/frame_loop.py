@@ -5,13 +5,13 @@ and the accuracy tests share; it also measures where the time goes. The live cam
 guided session use an asynchronous loop of their own (the model answers later there).
 
 Nothing is imported at run time: a source is any iterable of ``Frame``, an estimator anything
-with ``detect(image, t_s) -> KeyPoints | None``.
+with ``detect_poses(image, t_s) -> list[KeyPoints]`` (everyone it found, possibly nobody).
 """
 from __future__ import annotations
 
 import time
 from collections.abc import Iterable, Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
@@ -38,8 +38,9 @@ class FrameTimings:
 @dataclass
 class FrameStep:
     frame: Frame
-    raw: KeyPoints | None  # the model's landmarks; None where it found nobody
+    raw: KeyPoints | None  # the person followed (with a pipeline) or the model's first pose; None: nobody
     result: StepResult | None  # the pipeline's step; None when run without a pipeline
+    poses: list[KeyPoints] = field(default_factory=list)  # everyone the model found, in its order
 
 
 def run_frames(source: Iterable[Frame], estimator: PoseEstimator, pipeline: Pipeline | None = None,
@@ -57,9 +58,13 @@ def run_frames(source: Iterable[Frame], estimator: PoseEstimator, pipeline: Pipe
         t1 = time.perf_counter()
         if frame is None:
             return
-        raw = estimator.detect(frame.image, frame.t_s)
+        poses = estimator.detect_poses(frame.image, frame.t_s)
         t2 = time.perf_counter()
-        yield FrameStep(frame, raw, pipeline.step(frame.t_s, raw) if pipeline is not None else None)
+        if pipeline is not None:
+            result = pipeline.step(frame.t_s, poses)
+            yield FrameStep(frame, result.raw, result, poses)
+        else:
+            yield FrameStep(frame, poses[0] if poses else None, None, poses)
         t3 = time.perf_counter()
         if timings is not None:
             timings.frames += 1

@@ -1,7 +1,14 @@
-"""The per-frame path: landmarks -> smoothing -> angles -> analyzer.
+"""The per-frame path: people found -> the person followed -> smoothing -> angles -> analyzer.
 
-``Pipeline.step`` takes landmarks (from the model or a recording) and is what tests replay;
-``Pipeline.process`` runs the model on a frame first. Drawing and writing happen outside.
+``Pipeline.step`` takes the landmarks of everyone the model found in a frame (from the model or a
+recording) and is what tests replay; ``Pipeline.process`` runs the model on a frame first.
+Drawing and writing happen outside.
+
+With more than one person in view, ``person_selection`` says whom to follow; the first time
+someone else counts as present the analyzer gets an ``other_person`` event (logged, reported and
+shown as the cue for a moment). When the followed person is chosen afresh (after being out of
+sight, or a skeleton that jumped further than a body moves), the smoothing and the kinematics'
+slow votes start again, so one person's landmarks are never blended into another's.
 """
 from __future__ import annotations
 
@@ -10,8 +17,9 @@ from dataclasses import dataclass
 from formcheck.analysis.exercise_analyzer import ExerciseAnalyzer
 from formcheck.analysis.filters import OneEuroPoseFilter, PoseFilter
 from formcheck.analysis.kinematics import Angles, KinematicsTracker
-from formcheck.core.events import Feedback
-from formcheck.core.keypoints import KeyPoints
+from formcheck.analysis.person_selection import ContinuitySelector, PersonSelector
+from formcheck.core.events import OTHER_PERSON, Feedback
+from formcheck.core.keypoints import KeyPoints, Poses
 from formcheck.definitions.exercises import Exercise
 from formcheck.io.sources import Frame
 
@@ -19,10 +27,11 @@ from formcheck.io.sources import Frame
 @dataclass
 class StepResult:
     t_s: float
-    raw: KeyPoints | None  # the model's landmarks
+    raw: KeyPoints | None  # the model's landmarks of the person followed (None: not seen)
     keypoints: KeyPoints | None  # after smoothing
     angles: Angles
     feedback: Feedback
+    others: int = 0  # other people in view (counted once seen for a moment)
 
 
 def default_filter() -> OneEuroPoseFilter:
@@ -33,22 +42,37 @@ def default_filter() -> OneEuroPoseFilter:
 
 class Pipeline:
     def __init__(self, exercise: Exercise, estimator=None, pose_filter: PoseFilter | None = None,
-                 kinematics: KinematicsTracker | None = None) -> None:
+                 kinematics: KinematicsTracker | None = None, person_selector: PersonSelector | None = None) -> None:
         self.exercise = exercise
         self.estimator = estimator
         self.pose_filter = pose_filter if pose_filter is not None else default_filter()
         self.kinematics = kinematics or KinematicsTracker()
+        self.person_selector = person_selector if person_selector is not None else ContinuitySelector()
         self.analyzer = ExerciseAnalyzer(exercise)
         self.frames = 0
-        self.detected_frames = 0
+        self.detected_frames = 0  # frames where the person followed was seen
+        self.other_person_t: float | None = None  # when someone else first counted as in view
 
-    def step(self, t_s: float, raw: KeyPoints | None) -> StepResult:
+    def step(self, t_s: float, poses: Poses) -> StepResult:
+        """One frame: ``poses`` is everyone the model found (a list, any order), or one person's
+        ``KeyPoints``, or None for nobody."""
+        selection = self.person_selector.update(t_s, poses)
+        if selection.new_person:  # not the skeleton of the frame before: nothing carries over
+            self.pose_filter.reset()
+            self.kinematics.reset()
+        raw = selection.person
+        first_other = selection.others > 0 and self.other_person_t is None
+        if first_other:
+            self.other_person_t = t_s
+            self.analyzer.note_event(t_s, OTHER_PERSON)
         keypoints = self.pose_filter(raw, t_s)
         angles = self.kinematics.update(keypoints)
         feedback = self.analyzer.update(t_s, angles)
+        if first_other:
+            feedback.warnings.insert(0, OTHER_PERSON)  # raised on this frame, before the analyzer's own
         self.frames += 1
         self.detected_frames += raw is not None
-        return StepResult(t_s, raw, keypoints, angles, feedback)
+        return StepResult(t_s, raw, keypoints, angles, feedback, selection.others)
 
     def process(self, frame: Frame) -> StepResult:
-        return self.step(frame.t_s, self.estimator.detect(frame.image, frame.t_s))
+        return self.step(frame.t_s, self.estimator.detect_poses(frame.image, frame.t_s))

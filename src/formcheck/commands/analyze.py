@@ -121,7 +121,7 @@ def print_report(report: dict, out: Path | None = None) -> None:
 def cmd_analyze(args) -> int:
     report = analyze_video(args.video, args.exercise, args.out, model=args.model,
                            exercises_dir=args.exercises_dir, write_video=not args.no_video,
-                           progress=not args.quiet)
+                           progress=not args.quiet, settings=PoseSettings(num_poses=args.poses))
     print_report(report, Path(args.out))
     size = report["frame_size"]
     if size["source"] != size["analysed"]:

@@ -16,6 +16,24 @@ from formcheck.pose.native_logs import filter_native_logs, quiet_environment
 quiet_environment()  # before any command imports OpenCV or MediaPipe
 
 EXIT_USER_ERROR = 2
+MAX_POSES = 4  # pose.estimators.MAX_POSES (not imported: the parser must not load OpenCV)
+
+
+def _poses(text: str) -> int:
+    try:
+        n = int(text)
+    except ValueError:
+        n = 0
+    if not 1 <= n <= MAX_POSES:
+        raise argparse.ArgumentTypeError(f"must be a whole number from 1 to {MAX_POSES}, not {text!r}")
+    return n
+
+
+def _poses_option(p, default: int, why: str) -> None:
+    p.add_argument("--poses", type=_poses, default=default, metavar="N",
+                   help=f"how many people the model may find (1-{MAX_POSES}, default {default}: {why}); formcheck "
+                        "follows the person it started with. 2 notices someone else in view, at up to twice the "
+                        "model time per frame (README, 'Pose settings')")
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -37,6 +55,7 @@ def build_parser() -> argparse.ArgumentParser:
                    help="output folder (default: formcheck-out)")
     p.add_argument("--no-video", action="store_true", help="skip the annotated video (faster)")
     p.add_argument("--quiet", "-q", action="store_true", help="no progress bar")
+    _poses_option(p, 2, "someone else may be in the video; 1 is faster and as formcheck eval measures")
     common(p)
     p.set_defaults(func="analyze:cmd_analyze")
 
@@ -47,6 +66,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--exercise", "-e", required=True)
     p.add_argument("--no-window", action="store_true", help="run without a window (headless, for tests)")
     p.add_argument("--out", "-o", type=Path, help="session folder (default: a new folder in the user data folder)")
+    _poses_option(p, 2, "someone may walk in")
     common(p)
     p.set_defaults(func="live:cmd_live")
 
@@ -64,6 +84,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--no-audio", action="store_true", help="no tones or speech")
     p.add_argument("--data-dir", type=Path,
                    help="data folder; sessions go in DATA_DIR/sessions/ (default: the user data folder)")
+    _poses_option(p, 2, "someone may walk in")
     common(p)
     p.set_defaults(func="session:cmd_session")
 
@@ -84,7 +105,11 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--replay", action="store_true",
                    help="use CLIP.landmarks.npz recordings where present instead of running the model (fast)")
     p.add_argument("--baseline", type=Path, help="baseline file (default: eval_baseline.json in the clips' folder)")
-    p.add_argument("--update-baseline", action="store_true", help="write the current results as the baseline")
+    p.add_argument("--update-baseline", action="store_true",
+                   help="write the current results as the baseline; clips that miss an absolute limit need a "
+                        "known-failure reason (carried over from the old baseline, or --known-failure)")
+    p.add_argument("--known-failure", action="append", default=[], metavar="CLIP=REASON",
+                   help="with --update-baseline: list CLIP as a known failure, with a short REASON (repeatable)")
     p.add_argument("--json", type=Path, default=Path("formcheck-eval.json"), help="where to write the results")
     p.add_argument("--quiet", "-q", action="store_true", help="no per-clip progress lines")
     common(p)
@@ -94,6 +119,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("clips", type=Path, nargs="+")
     p.add_argument("--out", "-o", type=Path, help="output file (one clip only; default: CLIP.landmarks.npz beside it)")
     p.add_argument("--model", type=Path)
+    _poses_option(p, 1, "as the samples' recordings; 2 keeps everyone found, to replay two-person clips")
     p.set_defaults(func="record:cmd_record")
     return parser
 

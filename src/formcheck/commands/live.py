@@ -19,7 +19,7 @@ from formcheck.analysis.report import AnglesCsvWriter, build_report
 from formcheck.definitions.exercises import get_exercise
 from formcheck.io.jsonl import JsonlLog
 from formcheck.io.outputs import ensure_writable_dir, write_json
-from formcheck.pose.estimators import LivePoseEstimator
+from formcheck.pose.estimators import CAMERA_POSES, LivePoseEstimator, PoseSettings
 from formcheck.pose.model import check_model
 from formcheck.session.live_runtime import CameraRecovery, LiveSource, PoseFeed, next_frame
 from formcheck.session.log import STAMP, sessions_root
@@ -45,7 +45,7 @@ class AnalyzerRecords:
 
 def run_live(exercise_id: str, *, camera: int = 0, source_file: Path | None = None, window: bool = True,
              model: Path | None = None, out_dir: Path | None = None, exercises_dir: Path | None = None,
-             print_fn=print) -> dict:
+             print_fn=print, poses: int = CAMERA_POSES) -> dict:
     exercise = get_exercise(exercise_id, exercises_dir)
     if window:
         require_display()
@@ -66,7 +66,8 @@ def run_live(exercise_id: str, *, camera: int = 0, source_file: Path | None = No
     def clock() -> float:
         return time.monotonic() - started
 
-    with LivePoseEstimator(model) as estimator, AnglesCsvWriter(out / "angles.csv") as csv_out, \
+    with LivePoseEstimator(model, PoseSettings(num_poses=poses)) as estimator, \
+            AnglesCsvWriter(out / "angles.csv") as csv_out, \
             JsonlLog(out / "events.jsonl") as log:
         pipeline = Pipeline(exercise, estimator)
         feed, records = PoseFeed(estimator), AnalyzerRecords()
@@ -122,7 +123,7 @@ def run_live(exercise_id: str, *, camera: int = 0, source_file: Path | None = No
 def cmd_live(args) -> int:
 
     report = run_live(args.exercise, camera=args.camera, source_file=args.source, window=not args.no_window,
-                      model=args.model, out_dir=args.out, exercises_dir=args.exercises_dir)
+                      model=args.model, out_dir=args.out, exercises_dir=args.exercises_dir, poses=args.poses)
     from formcheck.core.text import plural
 
     print(f"{report['exercise_name']}: {plural(report['reps'], 'repetition')}. "

@@ -6,6 +6,7 @@ from pathlib import Path
 import numpy as np
 
 from formcheck.analysis.frame_loop import run_frames
+from formcheck.analysis.person_selection import ContinuitySelector
 from formcheck.analysis.pipeline import default_filter
 from formcheck.io.recording import LandmarkRecording, RecordingBuilder, settings_dict
 from formcheck.io.sources import VideoFileSource
@@ -25,13 +26,17 @@ def record_landmarks(clip: Path, out: Path | None = None, model: Path | None = N
         builder = RecordingBuilder(clip=Path(clip).name, fps=source.fps, model=estimator.model_path.name,
                                    model_sha256=file_sha256(estimator.model_path), settings=settings_dict(settings))
         for step in run_frames(source, estimator):
-            builder.add(step.frame.t_s, step.raw)
+            builder.add(step.frame.t_s, step.poses)
             builder.meta["width"], builder.meta["height"] = step.frame.image.shape[1], step.frame.image.shape[0]
     recording = builder.build()
-    smoother = default_filter()
+    # The person the pipeline follows, smoothed as it smooths them (afresh when it chooses again).
+    selector, smoother = ContinuitySelector(), default_filter()
     recording.smoothed_xy = np.full_like(recording.xy, np.nan)
-    for i, (t, kp) in enumerate(recording.frames()):
-        smoothed = smoother(kp, t)
+    for i, (t, poses) in enumerate(recording.frames()):
+        selection = selector.update(t, poses)
+        if selection.new_person:
+            smoother.reset()
+        smoothed = smoother(selection.person, t)
         if smoothed is not None:
             recording.smoothed_xy[i] = smoothed.xy
     recording.meta["filter"] = {"name": "OneEuroPoseFilter", "min_cutoff": smoother.min_cutoff,
@@ -42,6 +47,8 @@ def record_landmarks(clip: Path, out: Path | None = None, model: Path | None = N
 
 def cmd_record(args) -> int:
     for clip in args.clips:
-        path, rec = record_landmarks(clip, out=args.out if len(args.clips) == 1 else None, model=args.model)
-        print(f"{clip}: {len(rec)} frames, {int(rec.detected.sum())} with a person -> {path}")
+        path, rec = record_landmarks(clip, out=args.out if len(args.clips) == 1 else None, model=args.model,
+                                     settings=PoseSettings(num_poses=args.poses))
+        more = f", {int(rec.others_detected.any(axis=1).sum())} with more than one" if rec.others_detected.size else ""
+        print(f"{clip}: {len(rec)} frames, {int(rec.detected.sum())} with a person{more} -> {path}")
     return 0

@@ -7,7 +7,8 @@ def cmd_session(args) -> int:
 
     summary = run_session(args.routine, camera=args.camera, source_file=args.source, source_end=args.source_end,
                           keys_file=args.keys, window=not args.no_window, data_dir=args.data_dir,
-                          audio=not args.no_audio, model=args.model, exercises_dir=args.exercises_dir)
+                          audio=not args.no_audio, model=args.model, exercises_dir=args.exercises_dir,
+                          poses=args.poses)
     for line in summary["lines"]:
         print(line)
     # Display rate and latency are for developers: summary.json ("timing"), not the patient's screen.

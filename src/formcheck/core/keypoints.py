@@ -5,6 +5,7 @@ pixels with a visibility score each. Tests build ``KeyPoints`` by hand, without 
 """
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -41,11 +42,14 @@ class KeyPoints:
 
     ``xy``: (33, 2) pixel coordinates (x right, y down); ``visibility``: (33,) in [0, 1];
     ``z``: (33,) MediaPipe's relative depth (smaller = nearer the camera), scaled like x.
+    ``frame_size``: (width, height) of the image the landmarks are in, where known (None in
+    hand-built skeletons); choosing whom to follow uses it to tell where the middle is.
     """
 
     xy: np.ndarray
     visibility: np.ndarray
     z: np.ndarray = field(default_factory=lambda: np.zeros(N_LANDMARKS, dtype=np.float32))
+    frame_size: tuple[int, int] | None = None
 
     def __post_init__(self) -> None:
         self.xy = np.asarray(self.xy, dtype=np.float64).reshape(N_LANDMARKS, 2)
@@ -64,7 +68,7 @@ class KeyPoints:
         arr = np.array([(p.x, p.y, p.z, p.visibility if p.visibility is not None else 0.0)
                         for p in landmarks], dtype=np.float64)
         xy = arr[:, :2] * (width, height)
-        return cls(xy=xy, visibility=arr[:, 3], z=arr[:, 2] * width)
+        return cls(xy=xy, visibility=arr[:, 3], z=arr[:, 2] * width, frame_size=(int(width), int(height)))
 
     @classmethod
     def from_dict(cls, points: dict[str, tuple[float, float]], visibility: float = 1.0) -> KeyPoints:
@@ -75,3 +79,8 @@ class KeyPoints:
             xy[INDEX[name]] = p
             vis[INDEX[name]] = visibility
         return cls(xy=xy, visibility=vis)
+
+
+# Everyone the pose model found in one frame: a list (any order, possibly empty), or one person's
+# KeyPoints, or None for nobody. What ``Pipeline.step`` and the person selection take.
+Poses = KeyPoints | Sequence[KeyPoints] | None

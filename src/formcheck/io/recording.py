@@ -5,6 +5,11 @@ default One Euro filter, for inspection and plots). Replaying the raw landmarks 
 pipeline gives the same angles and reps as a model run, so analyzer tests run in milliseconds
 without MediaPipe. The file stores the model's checksum and settings so a recording can be
 checked against a fresh run of the model.
+
+Everyone the model found is kept, so two-person behaviour replays too: the model's first pose in
+``xy``/``visibility``/``z`` (as in every recording), any further poses in ``others_*`` (format 2;
+absent from one-pose recordings, which are therefore still written as format 1, and read the same
+either way).
 """
 from __future__ import annotations
 
@@ -14,9 +19,9 @@ from pathlib import Path
 
 import numpy as np
 
-from formcheck.core.keypoints import N_LANDMARKS, KeyPoints
+from formcheck.core.keypoints import N_LANDMARKS, KeyPoints, Poses
 
-FORMAT_VERSION = 1
+FORMAT_VERSION = 2  # 2: others_* arrays (further poses per frame); one-pose recordings are still written as 1
 
 
 @dataclass
@@ -27,29 +32,59 @@ class LandmarkRecording:
     visibility: np.ndarray  # (n, 33)
     z: np.ndarray  # (n, 33)
     meta: dict = field(default_factory=dict)  # clip, fps, width, height, model_sha256, settings
-    smoothed_xy: np.ndarray | None = None  # (n, 33, 2) after the default filter, NaN where none
+    smoothed_xy: np.ndarray | None = None  # (n, 33, 2) the person followed after the default filter, NaN where none
+    # Further poses the model found, in its order: (n, k, ...) with k = the most in any frame - 1.
+    others_detected: np.ndarray = field(default_factory=lambda: np.zeros((0, 0), bool))  # (n, k)
+    others_xy: np.ndarray = field(default_factory=lambda: np.zeros((0, 0, N_LANDMARKS, 2)))  # NaN where none
+    others_visibility: np.ndarray = field(default_factory=lambda: np.zeros((0, 0, N_LANDMARKS)))
+    others_z: np.ndarray = field(default_factory=lambda: np.zeros((0, 0, N_LANDMARKS)))
 
     def __len__(self) -> int:
         return len(self.t_s)
 
+    @property
+    def _frame_size(self) -> tuple[int, int] | None:
+        w, h = self.meta.get("width"), self.meta.get("height")
+        return (int(w), int(h)) if w and h else None
+
     def keypoints(self, i: int) -> KeyPoints | None:
+        """The model's first pose in frame ``i`` (None: nobody)."""
         if not self.detected[i]:
             return None
-        return KeyPoints(xy=self.xy[i], visibility=self.visibility[i], z=self.z[i])
+        return KeyPoints(xy=self.xy[i], visibility=self.visibility[i], z=self.z[i], frame_size=self._frame_size)
+
+    def poses(self, i: int) -> list[KeyPoints]:
+        """Everyone the model found in frame ``i``, in its order."""
+        first = self.keypoints(i)
+        found = [] if first is None else [first]
+        if self.others_detected.size:
+            found += [KeyPoints(xy=self.others_xy[i, j], visibility=self.others_visibility[i, j],
+                                z=self.others_z[i, j], frame_size=self._frame_size)
+                      for j in np.flatnonzero(self.others_detected[i])]
+        return found
 
     def frames(self):
-        """(t_s, KeyPoints | None) for every frame, in order."""
+        """(t_s, what the model found) for every frame, in order: what ``Pipeline.step`` takes.
+
+        KeyPoints or None per frame when the recording holds one pose per frame (every recording
+        made with one pose), a list of everyone found when it holds more.
+        """
+        many = bool(self.others_detected.size)
         for i in range(len(self)):
-            yield float(self.t_s[i]), self.keypoints(i)
+            yield float(self.t_s[i]), (self.poses(i) if many else self.keypoints(i))
 
     def save(self, path: str | Path) -> Path:
         path = Path(path)
-        meta = dict(self.meta, format_version=FORMAT_VERSION)
+        meta = dict(self.meta, format_version=FORMAT_VERSION if self.others_detected.size else 1)
         np.savez_compressed(
             path, t_s=self.t_s.astype(np.float64), detected=self.detected.astype(bool),
             xy=self.xy.astype(np.float32), visibility=self.visibility.astype(np.float16),
             z=self.z.astype(np.float16), meta=np.array(json.dumps(meta)),
-            **({} if self.smoothed_xy is None else {"smoothed_xy": self.smoothed_xy.astype(np.float32)}))
+            **({} if self.smoothed_xy is None else {"smoothed_xy": self.smoothed_xy.astype(np.float32)}),
+            **({} if not self.others_detected.size else {
+                "others_detected": self.others_detected.astype(bool), "others_xy": self.others_xy.astype(np.float32),
+                "others_visibility": self.others_visibility.astype(np.float16),
+                "others_z": self.others_z.astype(np.float16)}))
         return path
 
     @classmethod
@@ -58,9 +93,11 @@ class LandmarkRecording:
             with np.load(path, allow_pickle=False) as data:
                 meta = json.loads(str(data["meta"]))
                 smoothed = data["smoothed_xy"].astype(np.float64) if "smoothed_xy" in data else None
+                others = {key: data[key].astype(bool if key == "others_detected" else np.float64)
+                          for key in ("others_detected", "others_xy", "others_visibility", "others_z") if key in data}
                 return cls(t_s=data["t_s"], detected=data["detected"], xy=data["xy"].astype(np.float64),
                            visibility=data["visibility"].astype(np.float64), z=data["z"].astype(np.float64),
-                           meta=meta, smoothed_xy=smoothed)
+                           meta=meta, smoothed_xy=smoothed, **others)
         except (OSError, ValueError, KeyError) as exc:
             from formcheck.core.errors import FormcheckError
 
@@ -69,27 +106,37 @@ class LandmarkRecording:
 
 
 class RecordingBuilder:
-    """Collects (t, KeyPoints | None) frame by frame into a ``LandmarkRecording``."""
+    """Collects (t, everyone found: a list, one KeyPoints or None) frame by frame into a
+    ``LandmarkRecording``."""
 
     def __init__(self, **meta) -> None:
         self.meta = meta
         self._t: list[float] = []
-        self._kp: list[KeyPoints | None] = []
+        self._poses: list[list[KeyPoints]] = []
 
-    def add(self, t_s: float, kp: KeyPoints | None) -> None:
+    def add(self, t_s: float, poses: Poses) -> None:
         self._t.append(t_s)
-        self._kp.append(kp)
+        self._poses.append([] if poses is None else [poses] if isinstance(poses, KeyPoints) else list(poses))
 
     def build(self) -> LandmarkRecording:
         n = len(self._t)
         xy = np.full((n, N_LANDMARKS, 2), np.nan)
         vis = np.zeros((n, N_LANDMARKS))
         z = np.zeros((n, N_LANDMARKS))
-        for i, kp in enumerate(self._kp):
-            if kp is not None:
-                xy[i], vis[i], z[i] = kp.xy, kp.visibility, kp.z
-        detected = np.array([kp is not None for kp in self._kp], dtype=bool)
-        return LandmarkRecording(np.array(self._t, dtype=np.float64), detected, xy, vis, z, dict(self.meta))
+        k = max((len(p) for p in self._poses), default=1) - 1
+        extra = {"others_detected": np.zeros((n, k), bool), "others_xy": np.full((n, k, N_LANDMARKS, 2), np.nan),
+                 "others_visibility": np.zeros((n, k, N_LANDMARKS)), "others_z": np.zeros((n, k, N_LANDMARKS))}
+        for i, poses in enumerate(self._poses):
+            for j, kp in enumerate(poses):
+                if j == 0:
+                    xy[i], vis[i], z[i] = kp.xy, kp.visibility, kp.z
+                else:
+                    extra["others_detected"][i, j - 1] = True
+                    extra["others_xy"][i, j - 1], extra["others_visibility"][i, j - 1] = kp.xy, kp.visibility
+                    extra["others_z"][i, j - 1] = kp.z
+        detected = np.array([bool(p) for p in self._poses], dtype=bool)
+        return LandmarkRecording(np.array(self._t, dtype=np.float64), detected, xy, vis, z, dict(self.meta),
+                                 **(extra if k > 0 else {}))
 
 
 def settings_dict(settings) -> dict:

@@ -3,6 +3,13 @@
 ``PoseEstimator`` runs the Tasks API in VIDEO mode (every frame, in order: for files).
 ``LivePoseEstimator`` runs it in LIVE_STREAM mode: ``submit`` returns at once and the newest
 result arrives on MediaPipe's own thread, so a slow model never stalls the display.
+
+Both return everyone the model found (up to ``PoseSettings.num_poses``), in the model's order;
+whom to follow is ``analysis.person_selection``'s business. Asking for two poses costs time even
+with one person in view: MediaPipe runs its person detector on every frame while it tracks fewer
+poses than ``num_poses`` (its PoseLandmarkerGraph skips the detector only once it tracks that
+many), instead of only when tracking is lost. So files default to one pose (the settings the eval
+baseline and the landmark recordings were made with) and cameras to two (README, "Pose settings").
 """
 from __future__ import annotations
 
@@ -25,14 +32,24 @@ from formcheck.core.errors import FormcheckError  # noqa: E402
 from formcheck.core.keypoints import KeyPoints  # noqa: E402
 from formcheck.pose.model import check_model  # noqa: E402
 
+MAX_POSES = 4  # more people than this in a home exercise video is not a case formcheck serves
+FILE_POSES = 1  # analyze, eval, record-landmarks: as the eval baseline and the recordings were made
+CAMERA_POSES = 2  # live, session: someone walking into the room is the common case
+
 
 @dataclass
 class PoseSettings:
-    """Confidence thresholds passed to MediaPipe (documented in the README)."""
+    """What is passed to MediaPipe (documented in the README, "Pose settings")."""
 
     min_detection_confidence: float = 0.5  # person detector score to start tracking
     min_presence_confidence: float = 0.5  # landmark model's confidence a person is there
     min_tracking_confidence: float = 0.5  # below this the detector runs again
+    num_poses: int = FILE_POSES  # how many people the model may return (1..MAX_POSES)
+
+    def __post_init__(self) -> None:
+        n = self.num_poses
+        if isinstance(n, bool) or not isinstance(n, int) or not 1 <= n <= MAX_POSES:
+            raise ValueError(f"PoseSettings: num_poses must be a whole number from 1 to {MAX_POSES}, not {n!r}")
 
 
 @contextlib.contextmanager
@@ -63,7 +80,7 @@ def _options(model_path: Path, settings: PoseSettings, mode, callback=None):
     return PoseLandmarkerOptions(
         base_options=BaseOptions(model_asset_path=str(model_path)),
         running_mode=mode,
-        num_poses=1,
+        num_poses=settings.num_poses,
         min_pose_detection_confidence=settings.min_detection_confidence,
         min_pose_presence_confidence=settings.min_presence_confidence,
         min_tracking_confidence=settings.min_tracking_confidence,
@@ -89,8 +106,15 @@ def _mp_image(image_bgr: np.ndarray):
     return mp.Image(image_format=mp.ImageFormat.SRGB, data=rgb)
 
 
+def _poses(result, width: int, height: int) -> list[KeyPoints]:
+    return [KeyPoints.from_mediapipe(landmarks, width, height) for landmarks in result.pose_landmarks or ()]
+
+
 class PoseEstimator:
-    """Synchronous estimator for files: one call per frame, timestamps must increase."""
+    """Synchronous estimator for files: one call per frame, timestamps must increase.
+
+    ``settings`` default to ``PoseSettings()``: one pose (``FILE_POSES``).
+    """
 
     def __init__(self, model_path: Path | None = None, settings: PoseSettings | None = None) -> None:
         from mediapipe.tasks.python.vision import RunningMode
@@ -102,6 +126,12 @@ class PoseEstimator:
         self._warmed = False
 
     def detect(self, image_bgr: np.ndarray, t_s: float) -> KeyPoints | None:
+        """The model's first pose, or None: for callers that want one person and no choice."""
+        poses = self.detect_poses(image_bgr, t_s)
+        return poses[0] if poses else None
+
+    def detect_poses(self, image_bgr: np.ndarray, t_s: float) -> list[KeyPoints]:
+        """Everyone the model found in this frame (at most ``settings.num_poses``), in its order."""
         ts_ms = max(int(round(t_s * 1000)), self._last_ms + 1)
         self._last_ms = ts_ms
         if not self._warmed:
@@ -110,10 +140,8 @@ class PoseEstimator:
                 result = self._landmarker.detect_for_video(_mp_image(image_bgr), ts_ms)
         else:
             result = self._landmarker.detect_for_video(_mp_image(image_bgr), ts_ms)
-        if not result.pose_landmarks:
-            return None
         h, w = image_bgr.shape[:2]
-        return KeyPoints.from_mediapipe(result.pose_landmarks[0], w, h)
+        return _poses(result, w, h)
 
     def close(self) -> None:
         if self._landmarker is not None:
@@ -131,7 +159,8 @@ class LivePoseEstimator:
     """Asynchronous estimator for cameras: ``submit`` never waits for the model.
 
     While a frame is being processed further frames are refused (``submit`` returns False),
-    so the display runs at camera speed and the pose at the model's speed.
+    so the display runs at camera speed and the pose at the model's speed. ``settings`` default
+    to two poses (``CAMERA_POSES``).
     """
 
     STALL_S = 1.0
@@ -140,10 +169,10 @@ class LivePoseEstimator:
         from mediapipe.tasks.python.vision import RunningMode
 
         self.model_path = check_model(model_path)
-        self.settings = settings or PoseSettings()
+        self.settings = settings or PoseSettings(num_poses=CAMERA_POSES)
         self._lock = threading.Lock()
         self._busy = False
-        self._latest: tuple[float, KeyPoints | None] | None = None
+        self._latest: tuple[float, list[KeyPoints]] | None = None
         self._sizes: dict[int, tuple[int, int, float]] = {}
         self._last_ms = -1
         self._busy_since = 0.0
@@ -154,8 +183,7 @@ class LivePoseEstimator:
     def _on_result(self, result, image, ts_ms: int) -> None:
         with self._lock:
             w, h, t_s = self._sizes.pop(ts_ms, (image.width, image.height, ts_ms / 1000.0))
-            kp = KeyPoints.from_mediapipe(result.pose_landmarks[0], w, h) if result.pose_landmarks else None
-            self._latest = (t_s, kp)
+            self._latest = (t_s, _poses(result, w, h))
             self._busy = False
             self.updates += 1
 
@@ -173,8 +201,8 @@ class LivePoseEstimator:
         self._landmarker.detect_async(_mp_image(image_bgr), ts_ms)
         return True
 
-    def latest(self) -> tuple[float, KeyPoints | None] | None:
-        """(timestamp of the frame it came from, landmarks or None) of the newest result."""
+    def latest(self) -> tuple[float, list[KeyPoints]] | None:
+        """(timestamp of the frame it came from, everyone found in it) of the newest result."""
         with self._lock:
             return self._latest
 

@@ -17,7 +17,7 @@ import math
 from collections.abc import Callable
 
 from formcheck.analysis.pipeline import Pipeline
-from formcheck.core.keypoints import KeyPoints
+from formcheck.core.keypoints import Poses
 from formcheck.definitions.exercises import Exercise
 from formcheck.definitions.routines import Routine
 from formcheck.session import types as st  # states and wording: st.CARD, st.RED_FLAGS, ...
@@ -186,16 +186,16 @@ class Session:
         elif state in (st.EXT_CHECK, st.EXT_RECHECK) and key in ("y", "n"):
             self._extension_answer(state, key == "y")
 
-    def update(self, now: float, pose: tuple[float, KeyPoints | None] | None = None, brightness: float = 128.0,
+    def update(self, now: float, pose: tuple[float, Poses] | None = None, brightness: float = 128.0,
                image_size: tuple[int, int] = (640, 480)) -> None:
-        """Advance timers; ``pose`` is a new (capture time, landmarks) from the model, if any."""
+        """Advance timers; ``pose`` is a new (capture time, everyone found) from the model, if any."""
         self.now = now
         tracker = self.tracker
         if pose is not None and self.state in st.POSE_STATES:
-            tracker.keypoints = pose[1]
+            tracker.see(pose)
         state = self.state
         if state == st.SETUP:
-            if pose is not None and tracker.check_setup(now, pose[1], brightness, image_size):
+            if pose is not None and tracker.check_setup(now, tracker.keypoints, brightness, image_size):
                 self._count_shown = 0
                 self._enter(st.COUNTDOWN)
             if self.state == st.SETUP and self._elapsed() >= self.t.setup_timeout_s:

@@ -124,8 +124,9 @@ class PoseFeed:
         self.updates = 0
         self._last_t = float("-inf")
 
-    def push(self, image, t_s: float) -> tuple[float, KeyPoints | None] | None:
-        """Submit a frame (skipped while the model is busy); the newest unseen pose, if any."""
+    def push(self, image, t_s: float) -> tuple[float, list[KeyPoints]] | None:
+        """Submit a frame (skipped while the model is busy); the newest unseen result, if any:
+        (capture time, everyone the model found in that frame)."""
         self.estimator.submit(image, t_s)
         latest = self.estimator.latest()
         if latest is None or latest[0] <= self._last_t:

@@ -32,7 +32,7 @@ from formcheck.definitions.routines import load_routine
 from formcheck.io.jsonl import JsonlLog
 from formcheck.io.outputs import ensure_writable_dir
 from formcheck.io.sources import Frame
-from formcheck.pose.estimators import LivePoseEstimator
+from formcheck.pose.estimators import CAMERA_POSES, LivePoseEstimator, PoseSettings
 from formcheck.session.flow import Session
 from formcheck.session.live_runtime import LiveSource, PoseFeed, next_frame
 from formcheck.session.log import (
@@ -110,13 +110,14 @@ def run_session(routine: str | Path = "default", *, camera: int = 0, source_file
                 data_dir: Path | None = None, audio: bool = True, model: Path | None = None,
                 exercises_dir: Path | None = None, timings: Timings | None = None, render: bool | None = None,
                 print_fn: Callable[[str], None] = print, progress: Callable[[str], None] | None = None,
-                no_input_s: float = NO_INPUT_S) -> dict:
+                no_input_s: float = NO_INPUT_S, poses: int = CAMERA_POSES) -> dict:
     """Run a whole session; returns the summary (also written as summary.json / summary.html).
 
     ``render`` draws the screens even without a window (the benchmark measures drawing too);
     by default only a window gets them. Without a window, ``progress`` (default: stderr) gets a
     line at each change of screen, each rep and each answer, and a screen that waits for a key
-    longer than ``no_input_s`` after the key script has run out ends the session.
+    longer than ``no_input_s`` after the key script has run out ends the session. ``poses``: how
+    many people the model may find (the session follows the one it started with).
     """
     the_routine = load_routine(routine, load_exercises(exercises_dir))
     script = load_key_script(keys_file) if keys_file else []
@@ -135,7 +136,7 @@ def run_session(routine: str | Path = "default", *, camera: int = 0, source_file
         print_fn(line)
 
     # The model and the camera first: if either fails, no empty session folder is left behind.
-    with LivePoseEstimator(model) as estimator, contextlib.closing(source):
+    with LivePoseEstimator(model, PoseSettings(num_poses=poses)) as estimator, contextlib.closing(source):
         source.open()
         folder = new_session_dir(root)
         with JsonlLog(folder / EVENTS_FILE) as log, Audio(enabled=audio) as sound:

@@ -1,6 +1,9 @@
 """One set of one exercise, from its camera set-up check to its last rep: the framing check that
 must pass before the countdown, then the analyzer during the set, logging each warning, rep and
 completed hold and playing their sounds. What happens next is the session's (``flow``) to decide.
+
+With more than one person in view, the set-up check and the countdown look at the person a
+``ContinuitySelector`` follows, and the set's pipeline carries on following that person.
 """
 from __future__ import annotations
 
@@ -9,9 +12,10 @@ from collections.abc import Callable
 
 from formcheck.analysis.framing import check_framing
 from formcheck.analysis.kinematics import KinematicsTracker
+from formcheck.analysis.person_selection import ContinuitySelector
 from formcheck.analysis.pipeline import Pipeline, StepResult
 from formcheck.core.events import HOLD, REST
-from formcheck.core.keypoints import KeyPoints
+from formcheck.core.keypoints import KeyPoints, Poses
 from formcheck.definitions.exercises import Exercise
 from formcheck.session.types import EXTENSION_ID, EXTENSION_RULE, TIMER_RELAX_S, ExerciseRun, Sound, Timings
 
@@ -37,7 +41,8 @@ class SetTracker:
                  make_pipeline: Callable[[Exercise], Pipeline]) -> None:
         self.run, self.t, self.log, self.sound = run, timings, log, sound
         self.make_pipeline = make_pipeline
-        self.keypoints: KeyPoints | None = None  # the newest landmarks, for the skeleton
+        self.keypoints: KeyPoints | None = None  # the newest landmarks of the person followed, for the skeleton
+        self._selector = ContinuitySelector()  # whom the set-up check and the countdown look at
         self.framing_message = ""  # what to fix in the set-up, "" while it looks right
         self.pipeline: Pipeline | None = None  # from the end of the countdown to the end of the set
         self.result: StepResult | None = None  # the newest step, for the overlay
@@ -67,6 +72,12 @@ class SetTracker:
             return None
         return max(ex.hold_s, ex.target_reps * (ex.hold_s + TIMER_RELAX_S))
 
+    def see(self, pose: tuple[float, Poses]) -> None:
+        """A new result from the model (capture time, everyone found): before the set, ``keypoints``
+        becomes the person followed; during it the pipeline chooses (``track``)."""
+        if self.pipeline is None:
+            self.keypoints = self._selector.update(pose[0], pose[1]).person
+
     def check_setup(self, now: float, keypoints: KeyPoints | None, brightness: float,
                     size: tuple[int, int]) -> bool:
         """Check the framing with a new pose; True once it has looked right for ``setup_stable_s``."""
@@ -89,6 +100,8 @@ class SetTracker:
     def begin(self, now: float) -> None:
         """The countdown is over: the set starts now."""
         self.pipeline = self.make_pipeline(self.run.exercise)
+        if self.keypoints is not None:  # go on with the person the set-up check looked at
+            self.pipeline.person_selector.follow(self.keypoints)
         self.result = None
         self._origin = now
         self._last_step_t = now
@@ -102,13 +115,14 @@ class SetTracker:
         self._last_step_t = max(self._last_step_t, now)
         self._framing_ok_since = None
 
-    def track(self, pose: tuple[float, KeyPoints | None]) -> bool:
+    def track(self, pose: tuple[float, Poses]) -> bool:
         """A new pose during the set; True when a counted set has reached its target."""
-        t, keypoints = pose
+        t, poses = pose
         if t <= self._last_step_t:  # captured before this set began or during a pause
             return False
         self._last_step_t = t
-        result = self.result = self.pipeline.step(t - self._origin, keypoints)
+        result = self.result = self.pipeline.step(t - self._origin, poses)
+        self.keypoints = result.raw
         analyzer, run, fb = self.pipeline.analyzer, self.run, result.feedback
         for event in analyzer.events[self._events_logged:]:
             run.warnings[event.code] = run.warnings.get(event.code, 0) + 1
