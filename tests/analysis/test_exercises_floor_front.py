@@ -21,10 +21,9 @@ EXERCISES = ("plank", "modified_plank", "bird_dog", "cat_cow", "single_leg_stand
 
 
 # recording, exercise, reps (or reps by side), true holds, hold tolerance, warnings per rep (None: not checked)
+# Known wrong answers are not here but strict expected failures that assert the truth (below).
 CLIPS = [
-    ("plank_1.landmarks.npz", "plank", 1, [8.0], 0.7, [[]]),  # tracked: the hold reads 0.6 s long
-    # The sagging rep barely leaves the floor pose and is not counted (level_reason); the pike is.
-    ("tracked/plank_sag_pike.landmarks.npz", "plank", 1, [3.0], 0.3, [["hip_pike", "short_hold"]]),
+    ("plank_1.landmarks.npz", "plank", 1, None, None, [[]]),  # its hold: test_plank_hold_as_in_the_truth
     ("modified_plank_1.landmarks.npz", "modified_plank", 1, [6.0], 0.3, [[]]),
     ("bird_dog_1.landmarks.npz", "bird_dog", {"left": 2, "right": 2}, [2.0] * 4, 0.3, [[]] * 4),
     # Real: the hand and foot leave the frame; the opposite thigh keeps the count.
@@ -32,7 +31,7 @@ CLIPS = [
     # Cycles are counted at each cat: the synthetic truth's 3 poses (cat, cow, cat) are 2 cats.
     ("tracked/cat_cow_1.landmarks.npz", "cat_cow", 2, [1.5, 1.5], 0.3, None),
     ("catcow_polybag_1.landmarks.npz", "cat_cow", 2, None, None, None),  # 2 cat+cow cycles by eye
-    ("single_leg_stand_1.landmarks.npz", "single_leg_stand", {"left": 1, "right": 1}, [5.0, 5.0], 0.7, None),
+    ("single_leg_stand_1.landmarks.npz", "single_leg_stand", {"left": 1, "right": 1}, [5.0, 5.0], 0.3, None),
 ]
 
 
@@ -40,6 +39,32 @@ CLIPS = [
 def test_clip_replay(recording, exercise, reps, holds, tol, warnings):
     analyzer = replay(recording, exercise).analyzer
     assert_counts(analyzer, reps, holds, tol, warnings)
+
+
+@pytest.mark.xfail(strict=True, reason="tracked: the plank's hold reads over 0.3 s long (the eval limits a tracked "
+                                       "exercise's counts only; its baseline keeps the hold from getting worse)")
+def test_plank_hold_as_in_the_truth():
+    assert_counts(replay("plank_1.landmarks.npz", "plank").analyzer, 1, [8.0], 0.3, [[]])
+
+
+def test_plank_counts_and_flags_the_piked_hold():
+    """The part of tracked/plank_sag_pike's truth formcheck gets right."""
+    reps = replay("tracked/plank_sag_pike.landmarks.npz", "plank").analyzer.reps
+    assert [r for r in reps if "hip_pike" in r.warnings]
+
+
+@pytest.mark.xfail(strict=True, reason="plank level_reason: a 15-deg sag hardly moves the landmarks from lying on "
+                                       "the floor, so the sagging hold is not counted")
+def test_plank_sag_and_pike_as_in_the_truth():
+    analyzer = replay("tracked/plank_sag_pike.landmarks.npz", "plank").analyzer
+    assert_counts(analyzer, 2, [3.0, 3.0], 0.3, [["hip_sag", "short_hold"], ["hip_pike", "short_hold"]])
+
+
+@pytest.mark.xfail(strict=True, reason="real clip: the hand and foot leave the frame, so the holds are timed from "
+                                       "what stays in view and read about 2 s short (a known failure of the eval)")
+def test_real_bird_dog_holds_as_in_the_truth():
+    assert_counts(replay("birddog_polybag_1.landmarks.npz", "bird_dog").analyzer, {"left": 1, "right": 1},
+                  [3.0, 3.5], 0.3)
 
 
 def test_bird_dog_sides_alternate_on_the_synthetic_clip():
@@ -103,7 +128,6 @@ SEQUENCES = [
     # id, exercise, frames, reps (or by side), warnings per rep
     ("plank clean", "plank", plank(4.0), 1, [[]]),
     ("plank sag", "plank", plank(11.0), 1, [["hip_sag", "partial_range"]]),
-    ("sag like lying down", "plank", plank(16.5), 0, []),  # the level_reason's known miss
     ("plank pike", "plank", plank(-10.0), 1, [["hip_pike"]]),
     ("plank short", "plank", plank(4.0, hold_s=2.0), 1, [["short_hold"]]),
     ("kneeling plank clean", "modified_plank", kneeling_plank(184.0), 1, [[]]),
@@ -128,6 +152,12 @@ def test_synthetic_sequence(name, exercise, frames, reps, warnings):
     else:
         assert len(analyzer.reps) == reps
     assert [sorted(r.warnings) for r in analyzer.reps] == [sorted(w) for w in warnings]
+
+
+@pytest.mark.xfail(strict=True, reason="plank level_reason: a plank sagging like lying down is not counted")
+def test_plank_sagging_like_lying_down_is_counted_and_flagged():
+    analyzer, _ = run("plank", plank(16.5))
+    assert len(analyzer.reps) == 1 and "hip_sag" in analyzer.reps[0].warnings
 
 
 def test_dead_hang_times_and_stops_at_60_s():

@@ -2,8 +2,17 @@
 score (``collect``) and the table ``formcheck eval`` prints.
 
 A clip runs through the real model; a recording (``CLIP.landmarks.npz``) replays the model's
-landmarks without it (``--replay`` prefers recordings where they exist). Truth formats are in
-``truth``; the comparison with a baseline is in ``baseline``.
+landmarks without it (``--replay`` prefers recordings where they exist). A model run of a clip
+that has a recording also checks that the recording still matches the model (``drift``). Truth
+formats are in ``truth``; the absolute limits are in ``limits``, the comparison with a baseline
+in ``baseline``.
+
+Form warnings are scored against what the exercise's own definition should say: the truth's
+codes, except ``short_hold``, which the renderer sets from its own target hold (a 4-s hold of a
+hamstring stretch is "short" against the renderer's 5 s, while the definition's 30-s target has
+``warn_short = false``). So a rep is expected to get ``short_hold`` exactly when the definition
+warns short holds and the true hold is below ``hold.target_s - hold.tolerance_s``
+(``expected_form_codes``).
 """
 from __future__ import annotations
 
@@ -17,11 +26,13 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from formcheck.core.errors import FormcheckError
+from formcheck.core.keypoints import N_LANDMARKS
 from formcheck.definitions.exercises import Exercise, get_exercise
 from formcheck.evaluation.truth import RECORDING_SUFFIX, TRUTH_ANGLES, Truth, load_truth, truth_for
 
 if TYPE_CHECKING:
     from formcheck.analysis.pipeline import StepResult
+    from formcheck.core.keypoints import KeyPoints
 
 VIDEO_SUFFIXES = {".mp4", ".mov", ".avi", ".webm", ".mkv"}
 FORM_CODES = {"partial_range", "short_hold", "rushed", "knee_bent", "over_arch", "hip_sag", "hip_pike"}
@@ -31,6 +42,7 @@ FORM_CODES = {"partial_range", "short_hold", "rushed", "knee_bent", "over_arch",
 class ClipResult:
     clip: str
     exercise: str = ""
+    level: str = ""  # the exercise definition's capability level: which absolute limits apply
     mode: str = ""  # "model" or "replay"
     reps: int | None = None
     true_reps: int | None = None
@@ -45,6 +57,7 @@ class ClipResult:
     form_fp: int = 0
     form_fn: int = 0
     ms_per_frame: float | None = None
+    recording: dict | None = None  # a model run compared with the clip's landmark recording (drift)
     error: str | None = None  # why this clip could not be evaluated
 
     @property
@@ -64,6 +77,19 @@ class ClipResult:
         return d
 
 
+def expected_form_codes(true_codes, true_hold_s: float | None, exercise: Exercise) -> set[str]:
+    """The form codes a rep should get from ``exercise``: the truth's, with ``short_hold`` decided by
+    the definition's own hold target (see the module docstring). Where the true hold is unknown
+    (a hand-written truth without it), the truth's own ``short_hold`` stands."""
+    codes = set(true_codes)
+    if true_hold_s is None:
+        return codes
+    codes.discard("short_hold")
+    if exercise.warn_short_hold and true_hold_s < exercise.hold_s - exercise.hold_tolerance_s:
+        codes.add("short_hold")
+    return codes
+
+
 def _score(result: ClipResult, truth: Truth, pipeline, measured: dict[str, np.ndarray]) -> None:
     reps = pipeline.analyzer.reps
     result.reps, result.true_reps = len(reps), truth.reps
@@ -75,14 +101,18 @@ def _score(result: ClipResult, truth: Truth, pipeline, measured: dict[str, np.nd
     result.hold_errors_s = [round(e, 3) for e in errors]
     result.max_hold_error_s = round(max(abs(e) for e in errors), 3) if errors else None
     if truth.form_errors is not None:
-        for rep, true_codes in zip(reps, truth.form_errors, strict=False):  # either may be longer
-            got, want = set(rep.warnings) & FORM_CODES, set(true_codes)
+        exercise = pipeline.analyzer.exercise
+        holds = list(truth.holds_s) + [None] * (len(truth.form_errors) - len(truth.holds_s))
+        wanted = [expected_form_codes(codes, hold, exercise) for codes, hold in zip(truth.form_errors, holds,
+                                                                                     strict=False)]
+        for rep, want in zip(reps, wanted, strict=False):  # either may be longer
+            got = set(rep.warnings) & FORM_CODES
             result.form_tp += len(got & want)
             result.form_fp += len(got - want)
             result.form_fn += len(want - got)
         # Reps only one side has: their truth errors are misses, our warnings false alarms.
-        for true_codes in truth.form_errors[len(reps):]:
-            result.form_fn += len(true_codes)
+        for want in wanted[len(reps):]:
+            result.form_fn += len(want)
         for rep in reps[len(truth.form_errors):]:
             result.form_fp += len(set(rep.warnings) & FORM_CODES)
     for name, true_values in truth.angles.items():
@@ -95,15 +125,20 @@ def _score(result: ClipResult, truth: Truth, pipeline, measured: dict[str, np.nd
 
 
 def evaluate(path: Path, *, replay: bool = False, model: Path | None = None,
-             exercises_dir: Path | None = None) -> ClipResult:
-    """Evaluate one clip or recording. Problems are reported in ``ClipResult.error``."""
+             exercises_dir: Path | None = None, check_recording: bool = True) -> ClipResult:
+    """Evaluate one clip or recording. Problems are reported in ``ClipResult.error``.
+
+    A model run of a clip with a recording beside it is also compared with that recording
+    (``ClipResult.recording``), unless ``check_recording`` is false or another ``model`` is used
+    (the recordings are of the bundled model)."""
     from formcheck.analysis.pipeline import Pipeline
 
     path = Path(path)
     result = ClipResult(clip=path.name)
     truth_path = truth_for(path)
     if truth_path is None:
-        result.error = (f"no truth file: add {path.stem}.truth.json beside it "
+        stem = path.name[: -len(RECORDING_SUFFIX)] if path.name.endswith(RECORDING_SUFFIX) else path.stem
+        result.error = (f"no truth file: add {stem}.truth.json beside it "
                         "(README, 'Testing on clips with known truth')")
         return result
     try:
@@ -112,24 +147,27 @@ def evaluate(path: Path, *, replay: bool = False, model: Path | None = None,
     except FormcheckError as exc:
         result.error = str(exc)
         return result
-    result.exercise = exercise.id
+    result.exercise, result.level = exercise.id, exercise.level
     recording_path = path if path.name.endswith(RECORDING_SUFFIX) else path.with_name(path.stem + RECORDING_SUFFIX)
     use_recording = path.name.endswith(RECORDING_SUFFIX) or (replay and recording_path.exists())
     pipeline = Pipeline(exercise)
     measured: dict[str, list] = {name: [] for name in TRUTH_ANGLES}
+    raw_xy: list[np.ndarray] = []  # the model's landmarks, to compare with the recording
     started = time.perf_counter()
     try:
         if use_recording:
             from formcheck.io.recording import LandmarkRecording
 
             result.mode = "replay"
-            steps = (pipeline.step(t, raw) for t, raw in LandmarkRecording.load(recording_path).frames())
+            steps = ((None, pipeline.step(t, raw)) for t, raw in LandmarkRecording.load(recording_path).frames())
         else:
             result.mode = "model"
             steps = _model_steps(path, model, pipeline)
-        for step in steps:
+        for raw, step in steps:
             for name in measured:
                 measured[name].append(getattr(step.angles, name))
+            if result.mode == "model":
+                raw_xy.append(raw.xy if raw is not None else np.full((N_LANDMARKS, 2), np.nan))
     except FormcheckError as exc:
         result.error = str(exc)
         return result
@@ -141,10 +179,14 @@ def evaluate(path: Path, *, replay: bool = False, model: Path | None = None,
                         "they do not belong together")
         return result
     _score(result, truth, pipeline, {k: np.array(v, dtype=float) for k, v in measured.items()})
+    if result.mode == "model" and check_recording and model is None and recording_path.exists():
+        from formcheck.evaluation.drift import recording_drift
+
+        result.recording = recording_drift(recording_path, np.array(raw_xy), pipeline, truth)
     return result
 
 
-def _model_steps(path: Path, model: Path | None, pipeline) -> Iterator[StepResult]:
+def _model_steps(path: Path, model: Path | None, pipeline) -> Iterator[tuple[KeyPoints | None, StepResult]]:
     """``pipeline``'s steps on a fresh model run: a new estimator per clip, so MediaPipe's tracking
     never carries over from one clip to the next (as in `record-landmarks` and `analyze`)."""
     from formcheck.analysis.frame_loop import run_frames
@@ -153,7 +195,7 @@ def _model_steps(path: Path, model: Path | None, pipeline) -> Iterator[StepResul
 
     with VideoFileSource(path) as source, PoseEstimator(model) as estimator:
         for step in run_frames(source, estimator, pipeline):
-            yield step.result
+            yield step.raw, step.result
 
 
 def collect(paths: list[Path], replay: bool = False) -> list[Path]:
@@ -180,11 +222,27 @@ def _fmt(x, spec: str, none: str = "-") -> str:
     return none if x is None or (isinstance(x, float) and math.isnan(x)) else format(x, spec)
 
 
-def table(results: list[ClipResult]) -> str:
+def status_text(verdict) -> str:
+    """The table's last column: ``ok``, ``known failure: REASON``, ``fixed: ...``, ``FAIL``..."""
+    if verdict is None:
+        return ""
+    if verdict.status == "known failure":
+        return f"known failure: {verdict.reason}"
+    if verdict.status == "fixed":
+        return "fixed: remove from known failures"
+    if verdict.status == "no limits":
+        return "ok (no limits: a timer exercise)"
+    return verdict.status
+
+
+def table(results: list[ClipResult], verdicts: list | None = None) -> str:
+    """The results, one line each; with ``verdicts`` (``baseline.judge``) a status column."""
+    by_clip = {v.clip: v for v in verdicts or []}
     head = (f"{'clip':38s} {'exercise':20s} {'mode':6s} {'reps':>7s} {'hold err':>8s} {'trunk MAE':>9s} "
-            f"{'hip MAE':>7s} {'detect':>6s} {'form P/R':>9s} {'ms/frame':>8s}")
+            f"{'hip MAE':>7s} {'detect':>6s} {'form P/R':>9s} {'ms/frame':>8s}" + ("  status" if verdicts else ""))
     lines = [head, "-" * len(head)]
     for r in results:
+        status = status_text(by_clip.get(r.clip))
         if r.error:
             lines.append(f"{r.clip:38s} ERROR: {r.error}")
             continue
@@ -192,7 +250,8 @@ def table(results: list[ClipResult]) -> str:
         pr = f"{_fmt(r.form_precision, '.2f')}/{_fmt(r.form_recall, '.2f')}"
         trunk = r.angles.get("trunk_inclination_deg", {}).get("mae")
         hip = r.angles.get("hip_angle_deg", {}).get("mae")
-        lines.append(f"{r.clip:38s} {r.exercise:20s} {r.mode:6s} {reps:>7s} {_fmt(r.max_hold_error_s, '.2f'):>8s} "
-                     f"{_fmt(trunk, '.1f'):>9s} {_fmt(hip, '.1f'):>7s} {_fmt(r.detection_rate, '.0%'):>6s} "
-                     f"{pr:>9s} {_fmt(r.ms_per_frame, '.1f'):>8s}")
+        line = (f"{r.clip:38s} {r.exercise:20s} {r.mode:6s} {reps:>7s} {_fmt(r.max_hold_error_s, '.2f'):>8s} "
+                f"{_fmt(trunk, '.1f'):>9s} {_fmt(hip, '.1f'):>7s} {_fmt(r.detection_rate, '.0%'):>6s} "
+                f"{pr:>9s} {_fmt(r.ms_per_frame, '.1f'):>8s}")
+        lines.append(f"{line}  {status}" if status else line)
     return "\n".join(lines)
