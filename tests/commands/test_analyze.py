@@ -89,3 +89,12 @@ def test_a_large_video_is_scaled_and_the_report_says_so(tmp_path):
         analyze_video(clip, "standing_flexion", tmp_path / "out", write_video=False, progress=False)
     report = json.loads((tmp_path / "out" / "report.json").read_text())
     assert report["frame_size"] == {"source": [3840, 2160], "analysed": [960, 540]}
+
+
+def test_someone_else_in_a_recorded_video_is_reported_and_the_count_unchanged(tmp_path):
+    """`analyze` asks for two people by default: a bystander is reported, not counted."""
+    clip = SAMPLES / "two_person" / "standing_flexion_bystander.mp4"
+    assert main(["analyze", str(clip), "-e", "standing_flexion", "--out", str(tmp_path), "-q", "--no-video"]) == 0
+    report = json.loads((tmp_path / "report.json").read_text())
+    assert report["reps"] == 3
+    assert [e["code"] for e in report["events"]].count("other_person") == 1

@@ -5,15 +5,16 @@ from formcheck.commands.cli import build_parser
 from formcheck.pose.estimators import CAMERA_POSES, FILE_POSES, MAX_POSES, PoseSettings
 
 
-def test_files_ask_for_one_pose_and_cameras_for_two():
+def test_eval_and_recordings_ask_for_one_pose_the_rest_for_two():
+    """A patient's video or camera may show someone else; eval and recordings match the samples."""
     assert PoseSettings().num_poses == FILE_POSES == 1
     assert CAMERA_POSES == 2
     parser = build_parser()
-    assert parser.parse_args(["analyze", "x.mp4", "-e", "bridge"]).poses == 1
+    assert parser.parse_args(["analyze", "x.mp4", "-e", "bridge"]).poses == 2
+    assert parser.parse_args(["analyze", "x.mp4", "-e", "bridge", "--poses", "1"]).poses == 1
     assert parser.parse_args(["record-landmarks", "x.mp4"]).poses == 1
     assert parser.parse_args(["live", "-e", "bridge"]).poses == 2
     assert parser.parse_args(["session"]).poses == 2
-    assert parser.parse_args(["analyze", "x.mp4", "-e", "bridge", "--poses", "2"]).poses == 2
 
 
 @pytest.mark.parametrize("value", [0, MAX_POSES + 1, 1.5, True, "2"])
