@@ -168,12 +168,6 @@ _NEAR, _MID = 0.9, 0.5
 _MAX_CORRECTION_S = 1.0  # a profile-based end further than this from the detected one is not used
 
 
-def approach_end_s(samples: list[tuple[float, float]], base: float, level: float) -> float | None:
-    """When a movement from ``base`` up to ``level`` (excursions) ended, from its crossing times."""
-    found = approach_profile(samples, base, level)
-    return None if found is None else found[0]
-
-
 def approach_profile(samples: list[tuple[float, float]], base: float,
                      level: float) -> tuple[float, float] | None:
     """(end, duration) of a movement from ``base`` up to ``level``, from its crossing times."""
@@ -194,12 +188,6 @@ def approach_profile(samples: list[tuple[float, float]], base: float,
     return t_near + (1.0 - _ease_fraction(_NEAR)) * duration, duration
 
 
-def return_start_s(samples: list[tuple[float, float]], level: float, base: float) -> float | None:
-    """When a movement from ``level`` back down to ``base`` (excursions) began."""
-    found = return_profile(samples, level, base)
-    return None if found is None else found[0]
-
-
 def return_profile(samples: list[tuple[float, float]], level: float,
                    base: float) -> tuple[float, float] | None:
     """(start, duration) of a movement from ``level`` back down to ``base``, from its crossings."""
@@ -215,6 +203,11 @@ def return_profile(samples: list[tuple[float, float]], level: float,
         return None
     duration = (t_mid - t_near) / (_ease_fraction(1 - _MID) - _ease_fraction(1 - _NEAR))
     return t_near - _ease_fraction(1 - _NEAR) * duration, duration
+
+
+def _settle_s(tol: float, span: float, duration: float) -> float:
+    """How long a smooth movement of ``span`` over ``duration`` stays within ``tol`` of one end."""
+    return 2 / math.pi * math.sqrt(tol / max(span, 1e-6)) * duration
 
 
 def _theil_sen(buf) -> float:
@@ -456,7 +449,7 @@ class RepStateMachine:
         end = arrival
         if found is not None and self.start_s <= found[0] and abs(found[0] - t) <= _MAX_CORRECTION_S:
             end = found[0]
-            settle_s = 2 / math.pi * math.sqrt(self._hold_tol / max(e - self.base, 1e-6)) * found[1]
+            settle_s = _settle_s(self._hold_tol, e - self.base, found[1])
             if end > t and end > arrival + settle_s + 0.1:
                 self._pending = (arrival, e)
         self.hold_start_s, self.hold_end_s = end, t
@@ -536,7 +529,7 @@ class RepStateMachine:
         # The profile cannot put the start much before the signal left the hold's level: a smooth
         # movement takes this long to move ``_hold_tol`` (then the lag). Earlier means the return
         # was not smooth (a glitch, a pause): the last moment at the level is then the better end.
-        leave_s = 2 / math.pi * math.sqrt(self._hold_tol / max(level - end_e, 1e-6)) * duration
+        leave_s = _settle_s(self._hold_tol, level - end_e, duration)
         earliest = t_end - leave_s - self.p.onset_lag_s - 0.1
         if not earliest <= start <= t_end + _MAX_CORRECTION_S or start < (self.hold_start_s or 0.0):
             return
