@@ -73,3 +73,14 @@ def test_a_video_source_reports_its_own_and_its_analysed_size(tmp_path):
     with VideoFileSource(clip) as source:
         assert source.size == (3840, 2160) and source.analysed_size == (960, 540) and source.scaled
         assert next(iter(source)).image.shape[:2] == (540, 960)
+
+
+@pytest.mark.parametrize("first", [0, 1, 7, 14, 15, 40])
+def test_frames_from_a_later_index_keep_the_times_and_pictures_of_a_full_read(first):
+    with VideoFileSource(SAMPLES / "standing_still.mp4") as source:
+        full = list(source)
+    with VideoFileSource(SAMPLES / "standing_still.mp4") as source:
+        later = list(source.frames(first))
+    assert [f.index for f in later] == list(range(first, len(full)))
+    for a, b in zip(full[first:], later, strict=True):
+        assert a.t_s == b.t_s and np.array_equal(a.image, b.image)

@@ -95,18 +95,28 @@ class VideoFileSource(FrameSource):
         return self.analysed_size != self.size
 
     def __iter__(self) -> Iterator[Frame]:
+        return self.frames()
+
+    def frames(self, first: int = 0) -> Iterator[Frame]:
+        """Frames from index ``first`` on (earlier ones are skipped undecoded where the codec
+        allows, with their timestamps counted, so every frame keeps the time a full read gives)."""
         index = 0
         last_t = -1.0
         while True:
-            ok, image = self._cap.read()
-            if not ok or image is None:
+            if index < first:
+                ok, image = self._cap.grab(), None
+            else:
+                ok, image = self._cap.read()
+                ok = ok and image is not None
+            if not ok:
                 break
             t_ms = self._cap.get(cv2.CAP_PROP_POS_MSEC)
             t = t_ms / 1000.0 if t_ms and t_ms > 0 else index / self.fps
             if t <= last_t:  # broken or missing container timestamps: fall back to the nominal rate
                 t = last_t + 1.0 / self.fps
             last_t = t
-            yield Frame(index, t, _fit(image, self.max_side))
+            if image is not None:
+                yield Frame(index, t, _fit(image, self.max_side))
             index += 1
         if index == 0:
             raise FormcheckError(f"{self.path} has no video frames that can be decoded.",
