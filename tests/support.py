@@ -146,3 +146,50 @@ def wait_for(log, record_type, timeout_s=45.0):
             return
         time.sleep(0.2)
     raise AssertionError(f"no {record_type} was logged in time")
+
+
+# -- `formcheck analyze` without the model: each clip's committed landmark recording ------------------
+
+class ReplayEstimator:
+    """Stands in for ``PoseEstimator``: the poses recorded for a clip (``samples/CLIP.landmarks.npz``),
+    frame by frame, matched on the frame's time."""
+
+    def __init__(self, recording: Path) -> None:
+        from formcheck.io.recording import LandmarkRecording
+
+        self.recording = LandmarkRecording.load(recording)
+
+    def detect_poses(self, image, t_s: float):
+        i = int(np.argmin(np.abs(self.recording.t_s - t_s)))
+        return self.recording.poses(i)
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc) -> None:
+        pass
+
+
+def replay_analyze(monkeypatch) -> None:
+    """Make `formcheck analyze` (in this process) replay recordings instead of running the model.
+    A clip is matched to ``samples/<its stem>.landmarks.npz``, so copies keep their sample's name."""
+    from formcheck.commands import analyze
+
+    def recording_of(clip: Path) -> ReplayEstimator:
+        recording = SAMPLES / f"{Path(clip).stem}.landmarks.npz"
+        assert recording.exists(), f"no recording for {clip}"
+        return ReplayEstimator(recording)
+
+    if hasattr(analyze, "pose_estimator_for"):  # the estimator is chosen for the open source
+        monkeypatch.setattr(analyze, "pose_estimator_for", lambda source, *a, **k: recording_of(source.path))
+        return
+    from formcheck.io.sources import VideoFileSource
+
+    opened = {}
+
+    def source(path, *args, **kwargs):
+        opened["clip"] = Path(path)
+        return VideoFileSource(path, *args, **kwargs)
+
+    monkeypatch.setattr(analyze, "VideoFileSource", source)
+    monkeypatch.setattr(analyze, "PoseEstimator", lambda model=None, settings=None: recording_of(opened["clip"]))

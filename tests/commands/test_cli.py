@@ -21,7 +21,7 @@ BAD_INPUTS = [
     (["analyze", SAMPLES / "standing_still.mp4", "-e", "situps"], "Unknown exercise 'situps'"),
     (["analyze", SAMPLES / "clips.json", "-e", "bridge"], "Cannot read"),
     (["analyze", "{tmp}/moov.mp4", "-e", "bridge"], "Cannot read"),  # FFmpeg: "moov atom not found"
-    (["analyze", SAMPLES, "-e", "bridge"], "is a folder"),
+    (["analyze", "{tmp}/defs", "-e", "bridge"], "No videos"),  # a folder is a batch: this one has none
     (["analyze", SAMPLES / "standing_still.mp4", "-e", "bridge", "--model", SAMPLES / "clips.json"],
      "not a MediaPipe pose landmarker bundle"),
     (["analyze", SAMPLES / "standing_still.mp4", "-e", "bridge", "--exercises-dir", "{tmp}/defs"],

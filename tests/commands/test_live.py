@@ -9,6 +9,8 @@ import time
 
 import pytest
 
+from formcheck.history.rebuild import rebuild
+from formcheck.history.store import load_runs
 from formcheck.io.jsonl import read_jsonl
 
 from support import ROOT, SAMPLES
@@ -20,6 +22,12 @@ def start_live(clip, out, exercise="standing_flexion"):
     return subprocess.Popen([sys.executable, "-m", "formcheck", "live", "--source", str(clip), "-e", exercise,
                              "--no-window", "--out", str(out)], cwd=ROOT, stdout=subprocess.PIPE,
                             stderr=subprocess.PIPE, text=True)
+
+
+def live_history_run(folder):
+    """The run of the live folder in the history (the test run's own user data folder: conftest)."""
+    log = str((folder / "events.jsonl").resolve())
+    return next(r for r in load_runs() if r["log_path"] == log)
 
 
 def wait_for_rep(log, timeout_s=30.0):
@@ -42,6 +50,12 @@ def test_live_headless_counts_and_logs_reps_and_warnings(tmp_path):
     assert [r["code"] for r in records if r["type"] == "event"] == ["knee_bent", "knee_bent"]
     report = json.loads((tmp_path / "report.json").read_text())
     assert report["reps"] == 2 and report["interrupted"] is False
+    page = (tmp_path / "report.html").read_text()
+    assert page.count("<tr class=rep>") == 2 and "A live run records no video" in page
+    run = live_history_run(tmp_path)
+    assert (run["kind"], run["exercise"], run["reps"], run["end_reason"]) == ("live", "standing_flexion", 2,
+                                                                               "completed")
+    assert run["warnings"] == {"knee_bent": 2}
     # Two poses by default (someone may walk in): about half the one-pose rate, 3-5/s on a loaded 2-core machine.
     assert report["timing"]["pose_updates_per_s"] > 2
 
@@ -75,6 +89,11 @@ def test_killed_process_leaves_a_readable_log(tmp_path):
     rep = next(r for r in records if r["type"] == "rep")
     assert [int(r["frame"]) for r in rows] == sorted({int(r["frame"]) for r in rows})
     assert float(rows[-1]["t_s"]) >= rep["end_s"] - 0.5
+    # The history knew of the run from its start; a rebuild reads what its log has.
+    assert live_history_run(tmp_path)["end_reason"] == "log_ends_early"
+    rebuild()
+    run = live_history_run(tmp_path)
+    assert run["reps"] == sum(r["type"] == "rep" for r in records) >= 1 and run["end_reason"] == "log_ends_early"
 
 
 def test_a_lost_camera_is_retried_three_times_then_the_run_ends_with_its_log_and_report(tmp_path, monkeypatch):

@@ -1,6 +1,8 @@
 """`formcheck analyze`: a video file in, an annotated video and a report out."""
 from __future__ import annotations
 
+import json
+import sys
 from pathlib import Path
 
 from formcheck.analysis.frame_loop import FrameTimings, run_frames
@@ -15,7 +17,9 @@ from formcheck.pose.estimators import PoseSettings
 from formcheck.pose.parallel import pose_estimator_for
 from formcheck.ui.progress import ProgressBar
 
-OUTPUT_NAMES = {"video": "annotated.mp4", "report": "report.json", "angles": "angles.csv", "plot": "angles.png"}
+OUTPUT_NAMES = {"video": "annotated.mp4", "report": "report.json", "angles": "angles.csv", "plot": "angles.png",
+                "page": "report.html"}
+VIDEO_SUFFIXES = (".mp4", ".mov", ".m4v", ".avi", ".mkv", ".webm")  # what a folder given to `analyze` is searched for
 
 
 def analyze_video(video: str | Path, exercise_id: str, out_dir: str | Path, *, model: Path | None = None,
@@ -80,6 +84,9 @@ def analyze_video(video: str | Path, exercise_id: str, out_dir: str | Path, *, m
     # Say when frames were scaled down for analysis (the annotated video is at the analysed size).
     report["frame_size"] = {"source": list(source.size), "analysed": list(source.analysed_size)}
     write_json(paths["report"], report)
+    from formcheck.io.report_page import write_report_page
+
+    write_report_page(report, out)  # before the check below: an empty run's page says what was seen
     if pipeline.detected_frames == 0:
         raise FormcheckError(f"No person was found in {video}.",
                              "Film the whole body side-on, in good light, with one person in view. "
@@ -121,10 +128,127 @@ def print_report(report: dict, out: Path | None = None) -> None:
         print(f"Outputs in {out}/: " + ", ".join(Path(p).name for p in report["outputs"].values()))
 
 
+def _stderr(line: str) -> None:
+    print(line, file=sys.stderr, flush=True)
+
+
+def record_history(report: dict, data_dir: str | Path | None) -> None:
+    """Add an analysis to the history (``formcheck history``); a history that cannot be written
+    costs a warning line, not the analysis (``--rebuild`` can add it later)."""
+    from formcheck.history.rebuild import run_from_report
+    from formcheck.history.store import record_quietly
+
+    record_quietly([run_from_report(report, Path(report["outputs"]["report"]))],
+                   Path(data_dir) if data_dir else None, _stderr)
+
+
+def analyze_one(video: str, exercise_id: str, out_dir: str, options: dict) -> dict:
+    """One video of a batch, as plain data in and out (so a process pool can map it later).
+
+    ``options``: ``analyze_video``'s keyword arguments as plain values (``model``,
+    ``exercises_dir``, ``write_video``, ``progress``, ``poses``) plus ``history`` (record it) and
+    ``data_dir``. Returns {"video", "folder", "ok", "error", "report", "page"}; a user-fixable
+    problem with this video is its ``error``, never an exception.
+    """
+    opts = dict(options)
+    history, data_dir = opts.pop("history", True), opts.pop("data_dir", None)
+    poses = opts.pop("poses", 2)
+    out = Path(out_dir)
+    result = {"video": str(video), "folder": str(out), "ok": False, "error": None, "report": None, "page": False}
+    try:
+        report = analyze_video(video, exercise_id, out, settings=PoseSettings(num_poses=poses), **opts)
+        result.update(ok=True, report=report)
+        if history:
+            record_history(report, data_dir)
+    except FormcheckError as exc:
+        result["error"] = str(exc)
+        if (out / "report.json").is_file():  # no person found: the run's outputs are still there
+            result["report"] = json.loads((out / "report.json").read_text(encoding="utf-8"))
+    result["page"] = (out / OUTPUT_NAMES["page"]).is_file()
+    return result
+
+
+def collect_videos(paths: list[Path]) -> tuple[list[Path], bool]:
+    """The videos to analyse and whether this is a batch (several videos, or a folder)."""
+    if len(paths) == 1 and not Path(paths[0]).is_dir():
+        return [Path(paths[0])], False  # one file (or a missing one: analyze_video says so)
+    videos: list[Path] = []
+    for path in map(Path, paths):
+        if path.is_dir():
+            found = sorted(p for p in path.iterdir() if p.is_file() and not p.name.startswith(".")
+                           and p.suffix.lower() in VIDEO_SUFFIXES)
+            if not found:
+                raise FormcheckError(f"No videos ({', '.join(VIDEO_SUFFIXES)}) in the folder {path}.",
+                                     "Give video files, or a folder that holds some.")
+            videos += found
+        else:
+            videos.append(path)
+    return videos, True
+
+
+def batch_folders(videos: list[Path], out: Path) -> list[Path]:
+    """One output folder per video, named after it: clip.mp4 -> OUT/clip, a second clip -> OUT/clip-2."""
+    used: set[str] = set()
+    folders = []
+    for video in videos:
+        stem = video.stem or "video"
+        name, n = stem, 1
+        while name.lower() in used or name == "index.html":
+            n += 1
+            name = f"{stem}-{n}"
+        used.add(name.lower())
+        folders.append(out / name)
+    return folders
+
+
+def _batch_line(result: dict) -> str:
+    from formcheck.io.report_page import reps_text
+
+    report = result["report"]
+    holds = [r["hold_s"] for r in report["rep_details"]] if report.get("target_hold_s") else []
+    warned = sum(1 for r in report["rep_details"] if r["warnings"])
+    return (f"{Path(result['video']).name}: {report['exercise_name']} {reps_text(report)} reps"
+            + (f", holds {', '.join(f'{h:.1f}' for h in holds)} s" if holds else "")
+            + (f", {warned} with warnings" if warned else "")
+            + f" -> {Path(result['folder']) / OUTPUT_NAMES['page']}")
+
+
+def run_batch(videos: list[Path], args) -> int:
+    from formcheck.io.outputs import ensure_writable_dir
+    from formcheck.io.report_page import write_index_page
+    from formcheck.pose.model import check_model
+
+    get_exercise(args.exercise, args.exercises_dir)  # a wrong exercise or model fails once, before any video
+    check_model(args.model)
+    out = ensure_writable_dir(Path(args.out))
+    options = {"model": args.model, "exercises_dir": args.exercises_dir, "write_video": not args.no_video,
+               "progress": not args.quiet, "poses": args.poses, "history": not args.no_history,
+               "data_dir": args.data_dir}
+    results = []
+    for video, folder in zip(videos, batch_folders(videos, out), strict=True):  # sequential for now
+        result = analyze_one(str(video), args.exercise, str(folder), options)
+        if result["ok"]:
+            print(_batch_line(result), flush=True)
+        else:
+            _stderr(f"formcheck: {video.name}: {result['error']}")
+        results.append(result)
+    entries = [dict(r, folder=Path(r["folder"]).name) for r in results]
+    index = write_index_page(entries, out)
+    failed = [Path(r["video"]).name for r in results if not r["ok"]]
+    print(f"{len(results) - len(failed)} of {len(results)} videos analysed"
+          + (f"; failed: {', '.join(failed)}" if failed else "") + f". Index: {index}")
+    return 2 if failed else 0
+
+
 def cmd_analyze(args) -> int:
-    report = analyze_video(args.video, args.exercise, args.out, model=args.model,
+    videos, batch = collect_videos(args.video)
+    if batch:
+        return run_batch(videos, args)
+    report = analyze_video(videos[0], args.exercise, args.out, model=args.model,
                            exercises_dir=args.exercises_dir, write_video=not args.no_video,
                            progress=not args.quiet, settings=PoseSettings(num_poses=args.poses))
+    if not args.no_history:
+        record_history(report, args.data_dir)
     print_report(report, Path(args.out))
     size = report["frame_size"]
     if size["source"] != size["analysed"]:

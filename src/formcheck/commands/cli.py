@@ -1,4 +1,4 @@
-"""Command line: `formcheck analyze | live | exercises | demo | eval | record-landmarks`."""
+"""Command line: `formcheck analyze | live | session | history | exercises | demo | eval | record-landmarks`."""
 from __future__ import annotations
 
 import argparse
@@ -48,14 +48,21 @@ def build_parser() -> argparse.ArgumentParser:
         p.add_argument("--model", type=Path, help="a MediaPipe pose landmarker .task bundle (default: models/ bundled)")
         p.add_argument("--exercises-dir", type=Path, help="folder of extra exercise definition .toml files")
 
-    p = sub.add_parser("analyze", help="analyse a recorded video: annotated video, report.json, angles.csv, plot")
-    p.add_argument("video", type=Path)
+    def history_options(p):
+        p.add_argument("--data-dir", type=Path,
+                       help="data folder holding history.sqlite3 and sessions/ (default: the user data folder)")
+        p.add_argument("--no-history", action="store_true", help="do not record this run in the history")
+
+    p = sub.add_parser("analyze", help="analyse recorded videos: annotated video, report.json and report.html, "
+                                       "angles.csv, plot; several videos or a folder get an index.html")
+    p.add_argument("video", type=Path, nargs="+", help="a video, several, or a folder of videos")
     p.add_argument("--exercise", "-e", required=True, help="exercise id (see `formcheck exercises`)")
     p.add_argument("--out", "-o", type=Path, default=Path("formcheck-out"),
-                   help="output folder (default: formcheck-out)")
+                   help="output folder (default: formcheck-out); with several videos, one subfolder each")
     p.add_argument("--no-video", action="store_true", help="skip the annotated video (faster)")
     p.add_argument("--quiet", "-q", action="store_true", help="no progress bar")
     _poses_option(p, 2, "someone else may be in the video; 1 is faster and as formcheck eval measures")
+    history_options(p)
     common(p)
     p.set_defaults(func="analyze:cmd_analyze")
 
@@ -65,8 +72,9 @@ def build_parser() -> argparse.ArgumentParser:
     src.add_argument("--source", type=Path, help="a video file standing in for the camera (played at real time)")
     p.add_argument("--exercise", "-e", required=True)
     p.add_argument("--no-window", action="store_true", help="run without a window (headless, for tests)")
-    p.add_argument("--out", "-o", type=Path, help="session folder (default: a new folder in the user data folder)")
+    p.add_argument("--out", "-o", type=Path, help="session folder (default: a new folder in DATA_DIR/sessions/)")
     _poses_option(p, 2, "someone may walk in")
+    history_options(p)
     common(p)
     p.set_defaults(func="live:cmd_live")
 
@@ -87,6 +95,17 @@ def build_parser() -> argparse.ArgumentParser:
     _poses_option(p, 2, "someone may walk in")
     common(p)
     p.set_defaults(func="session:cmd_session")
+
+    p = sub.add_parser("history", help="past runs from the local history; trend, plot, page, CSV")
+    p.add_argument("--exercise", "-e", help="only this exercise, with its trend")
+    p.add_argument("--plot", type=Path, metavar="FILE.png", help="draw progress over the weeks into a PNG")
+    p.add_argument("--html", type=Path, metavar="FILE", help="write a self-contained progress page")
+    p.add_argument("--csv", type=Path, metavar="FILE", help="export the runs for a spreadsheet")
+    p.add_argument("--rebuild", action="store_true",
+                   help="rebuild the history from the session logs and the recorded reports")
+    p.add_argument("--data-dir", type=Path, help="data folder (default: the user data folder)")
+    p.add_argument("--exercises-dir", type=Path, help="folder of extra exercise definition .toml files")
+    p.set_defaults(func="history:cmd_history")
 
     p = sub.add_parser("exercises", help="list the exercises and what each measures")
     p.add_argument("--exercises-dir", type=Path, help="folder of extra exercise definition .toml files")

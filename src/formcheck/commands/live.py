@@ -7,6 +7,7 @@ lost camera is retried three times, 2 s apart, then the run ends with its log an
 """
 from __future__ import annotations
 
+import sys
 import time
 from datetime import datetime
 from pathlib import Path
@@ -26,8 +27,8 @@ from formcheck.session.log import STAMP, sessions_root
 from formcheck.ui.window import WINDOW, require_display
 
 
-def default_session_dir() -> Path:
-    return sessions_root() / datetime.now().strftime(STAMP)
+def default_session_dir(data_dir: Path | None = None) -> Path:
+    return sessions_root(data_dir) / datetime.now().strftime(STAMP)
 
 
 class AnalyzerRecords:
@@ -45,7 +46,8 @@ class AnalyzerRecords:
 
 def run_live(exercise_id: str, *, camera: int = 0, source_file: Path | None = None, window: bool = True,
              model: Path | None = None, out_dir: Path | None = None, exercises_dir: Path | None = None,
-             print_fn=print, poses: int = CAMERA_POSES) -> dict:
+             print_fn=print, poses: int = CAMERA_POSES, data_dir: Path | None = None,
+             history: bool = True) -> dict:
     exercise = get_exercise(exercise_id, exercises_dir)
     if window:
         require_display()
@@ -53,7 +55,7 @@ def run_live(exercise_id: str, *, camera: int = 0, source_file: Path | None = No
     source = LiveSource(camera, source_file, at_end="end")  # a file plays once
     source.probe()
     check_model(model)
-    out = ensure_writable_dir(Path(out_dir) if out_dir else default_session_dir())
+    out = ensure_writable_dir(Path(out_dir) if out_dir else default_session_dir(data_dir))
     from formcheck.ui.overlay import OverlayRenderer
 
     renderer = OverlayRenderer()
@@ -73,6 +75,8 @@ def run_live(exercise_id: str, *, camera: int = 0, source_file: Path | None = No
         feed, records = PoseFeed(estimator), AnalyzerRecords()
         log.write({"t_s": 0.0, "type": "start", "exercise": exercise.id, "source": source.name,
                    "time": datetime.now().isoformat(timespec="seconds")})
+        if history:  # at once, so that a run killed before its end is known to `history --rebuild`
+            _record_history(out, data_dir)
         recovery = CameraRecovery(lambda record: log.write({"t_s": clock(), **record}), say=print_fn)
         result = None
         try:
@@ -116,14 +120,30 @@ def run_live(exercise_id: str, *, camera: int = 0, source_file: Path | None = No
                               outputs={"folder": str(out)})
         report["interrupted"] = interrupted
         write_json(out / "report.json", report)
+        from formcheck.io.report_page import write_report_page
+
+        write_report_page(report, out, video_note="A live run records no video: the angles of every frame "
+                                                  "are in angles.csv beside this page.")
         log.write({"t_s": elapsed, "type": "end", "reps": report["reps"], "interrupted": interrupted})
+    if history:  # after the log is closed: the history is read from the same files --rebuild reads
+        _record_history(out, data_dir)
     return report
+
+
+def _record_history(folder: Path, data_dir: Path | None) -> None:
+    from formcheck.history.rebuild import run_from_live_folder
+    from formcheck.history.store import record_quietly
+
+    run = run_from_live_folder(folder)
+    if run is not None:
+        record_quietly([run], data_dir, lambda line: print(line, file=sys.stderr))
 
 
 def cmd_live(args) -> int:
 
     report = run_live(args.exercise, camera=args.camera, source_file=args.source, window=not args.no_window,
-                      model=args.model, out_dir=args.out, exercises_dir=args.exercises_dir, poses=args.poses)
+                      model=args.model, out_dir=args.out, exercises_dir=args.exercises_dir, poses=args.poses,
+                      data_dir=args.data_dir, history=not args.no_history)
     from formcheck.core.text import plural
 
     print(f"{report['exercise_name']}: {plural(report['reps'], 'repetition')}. "

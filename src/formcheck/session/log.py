@@ -81,11 +81,70 @@ def summary_paths(folder: Path) -> dict[str, str]:
     return {"summary_json": str(Path(folder) / "summary.json"), "summary_html": str(Path(folder) / "summary.html")}
 
 
-def write_summary(folder: Path, summary: dict) -> None:
-    """``summary.json`` and a readable ``summary.html`` (see ``summary_paths``)."""
+def write_summary(folder: Path, summary: dict, records: list[dict] | None = None) -> None:
+    """``summary.json`` and a readable ``summary.html`` (see ``summary_paths``); with the session's
+    log ``records``, also a review page per exercise started (``exercise-N-ID.html``, the same page
+    `formcheck analyze` writes), linked from the summary."""
     paths = summary_paths(folder)
+    if records:
+        from formcheck.io.report_page import write_report_page
+
+        pages = []
+        for n, report in enumerate(exercise_reports(records), start=1):
+            name = f"exercise-{n}-{report['exercise']}.html"
+            write_report_page(report, Path(folder), name=name,
+                              video_note="A guided session records no video: every event is in events.jsonl.")
+            pages.append({"name": report["exercise_name"], "page": name})
+        summary = dict(summary, pages=pages)
     write_json(Path(paths["summary_json"]), summary)
     Path(paths["summary_html"]).write_text(summary_html(summary), encoding="utf-8")
+
+
+def exercise_reports(records: list[dict]) -> list[dict]:
+    """A report (``report.json``'s shape, as far as a session log has it) per exercise started.
+
+    Times are seconds from the session's start: each set's analyzer counts from its own start,
+    so a repetition's times are shifted by when it was logged less when its set's clock said it ended.
+    """
+    from formcheck.analysis.report import measured_signal
+    from formcheck.definitions.exercises import load_exercises
+
+    known = load_exercises()
+    reports: list[dict] = []
+    current = None
+    for r in records:
+        kind = r.get("type")
+        if kind == "exercise_start" and r.get("exercise") in known:
+            ex = known[r["exercise"]]
+            current = {"exercise": ex.id, "exercise_name": ex.name, "level": ex.level, "level_reason": ex.level_reason,
+                       "source": next((x.get("source") for x in records if x.get("type") == "session_start"), None),
+                       "reps": 0, "reps_by_side": {s: 0 for s in ex.sides} or None,
+                       "target_reps": (r.get("target_reps") or ex.target_reps) * (r.get("sets") or 1),
+                       "target_hold_s": r.get("target_hold_s"), "target_angle_deg": ex.target_deg,
+                       "rep_details": [], "events": [], "measured_signal": measured_signal(ex),
+                       "hold_timing": {"unit": "s", "expected_error_s": 0.3,
+                                       "definition": "time held still at the end of the range with valid tracking"},
+                       "outputs": {}}
+            reports.append(current)
+        elif current is None or r.get("exercise") != current["exercise"]:
+            continue
+        elif kind == "rep":
+            shift = (r.get("t_s") or 0.0) - (r.get("end_s") or 0.0)
+            rep = {k: v for k, v in r.items() if k not in ("t_s", "type", "exercise")}
+            for key in ("start_s", "end_s", "hold_start_s", "hold_end_s"):
+                if rep.get(key) is not None:
+                    rep[key] = round(rep[key] + shift, 3)
+            current["rep_details"].append(dict(rep, index=len(current["rep_details"]) + 1))
+            current["reps"] += 1
+            if current["reps_by_side"] is not None and rep.get("side") in current["reps_by_side"]:
+                current["reps_by_side"][rep["side"]] += 1
+        elif kind == "warning":
+            current["events"].append({"t_s": r.get("t_s"), "code": r.get("code"), "message": r.get("message"),
+                                      "rep": None})
+        elif kind == "exercise_end":
+            current["interrupted"] = r.get("reason") not in ("completed", "skipped", "pain", "symptoms_worse")
+            current = None
+    return reports
 
 
 def _when(iso: str) -> str:
@@ -125,6 +184,9 @@ def summary_html(summary: dict) -> str:
             exercise_end_text(ex["end_reason"]))) + "</tr>")
     flags = "".join(f"<li>{esc(q['question'])} <b>{ANSWERS[q['answer']]}</b></li>" for q in _safety(summary))
     notes = "".join(f"<li>{esc(line)}</li>" for line in summary.get("lines", []))
+    pages = "".join(f'<li><a href="{esc(p["page"])}">{esc(p["name"])}</a></li>' for p in summary.get("pages", ()))
+    if pages:
+        pages = f"<h2>Each exercise in detail</h2><ul>{pages}</ul>\n"
     return f"""<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><title>formcheck session, {esc(_when(summary.get('started', '')))}</title>
 <style>body{{font-family:sans-serif;max-width:60em;margin:2em auto;line-height:1.4}}
@@ -137,7 +199,7 @@ table{{border-collapse:collapse}}td,th{{border:1px solid #999;padding:.3em .6em;
 <table><tr><th>exercise</th><th>reps / target</th><th>per set</th><th>holds done</th><th>form warnings</th>
 <th>symptoms</th><th>pain (0-9)</th><th>ended</th></tr>
 {''.join(rows)}</table>
-<h2>Safety questions</h2><ul>{flags}</ul>
+{pages}<h2>Safety questions</h2><ul>{flags}</ul>
 <p>formcheck does not replace your clinician. Show them this page if anything got worse.</p>
 </body></html>
 """

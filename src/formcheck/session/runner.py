@@ -140,10 +140,17 @@ def run_session(routine: str | Path = "default", *, camera: int = 0, source_file
         source.open()
         folder = new_session_dir(root)
         with JsonlLog(folder / EVENTS_FILE) as log, Audio(enabled=audio) as sound:
+            written: list[dict] = []
+
             def write(record: dict) -> None:
                 log.write(record)
+                written.append(record)
                 if shown is not None:
                     shown.record(record)
+                if record.get("type") in ("exercise_end", "session_end"):
+                    # Into the history at the end of each exercise, from the records just logged
+                    # (the same reading `formcheck history --rebuild` does of the log).
+                    record_session_history(written, folder / EVENTS_FILE, data_dir)
 
             session = Session(the_routine, log=write, sound=sound, timings=timings,
                               notices=(previous,) if previous else ())
@@ -165,8 +172,17 @@ def run_session(routine: str | Path = "default", *, camera: int = 0, source_file
                        **session_summary(session), "folder": str(folder), "timing": loop.stats.as_dict(elapsed)}
             summary["lines"] = list(summary_lines(summary))
             summary["outputs"] = {"events": str(folder / EVENTS_FILE), **summary_paths(folder)}
-            write_summary(folder, summary)
+            write_summary(folder, summary, written)
     return summary
+
+
+def record_session_history(records: list[dict], log_path: Path, data_dir: Path | None) -> None:
+    from formcheck.history.rebuild import runs_from_session_log
+    from formcheck.history.store import record_quietly
+
+    runs = runs_from_session_log(records, log_path)
+    if runs:
+        record_quietly(runs, data_dir, _stderr)
 
 
 class SessionLoop:
