@@ -180,16 +180,9 @@ def replay_analyze(monkeypatch) -> None:
         assert recording.exists(), f"no recording for {clip}"
         return ReplayEstimator(recording)
 
-    if hasattr(analyze, "pose_estimator_for"):  # the estimator is chosen for the open source
-        monkeypatch.setattr(analyze, "pose_estimator_for", lambda source, *a, **k: recording_of(source.path))
-        return
-    from formcheck.io.sources import VideoFileSource
+    import formcheck.batch as batch
 
-    opened = {}
-
-    def source(path, *args, **kwargs):
-        opened["clip"] = Path(path)
-        return VideoFileSource(path, *args, **kwargs)
-
-    monkeypatch.setattr(analyze, "VideoFileSource", source)
-    monkeypatch.setattr(analyze, "PoseEstimator", lambda model=None, settings=None: recording_of(opened["clip"]))
+    monkeypatch.setattr(analyze, "pose_estimator_for", lambda source, *a, **k: recording_of(source.path))
+    # A pool's worker processes would not see the replay: a batch runs in this process.
+    in_process = batch.run_local
+    monkeypatch.setattr(batch, "run_local", lambda tasks, job, jobs, on_done=None: in_process(tasks, job, 1, on_done))

@@ -3,4 +3,5 @@ import sys
 
 from formcheck.commands.cli import main
 
-sys.exit(main())
+if __name__ == "__main__":  # not when a worker process (spawned: pose.parallel, batch) imports it
+    sys.exit(main())

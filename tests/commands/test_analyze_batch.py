@@ -116,3 +116,19 @@ def test_a_folder_without_videos_is_one_line(tmp_path, capsys):
     assert main(["analyze", str(tmp_path), "-e", "bridge", "-o", str(tmp_path / "out")]) == 2
     err = capsys.readouterr().err.splitlines()
     assert len(err) == 1 and "No videos" in err[0]
+
+
+@pytest.mark.parametrize("jobs", ["0", "two", "65"])
+def test_a_bad_number_of_jobs_is_one_line(tmp_path, capsys, jobs):
+    with pytest.raises(SystemExit) as stop:
+        main(["analyze", str(SAMPLES / "bridge_2.mp4"), "-e", "bridge", "--jobs", jobs, "-o", str(tmp_path / "out")])
+    assert stop.value.code == 2 and "--jobs" in capsys.readouterr().err
+    assert not (tmp_path / "out").exists()
+
+
+def test_an_unreachable_cluster_is_one_line_before_any_video(tmp_path, capsys):
+    pytest.importorskip("distributed", reason="Dask distributed is not installed (formcheck[cluster])")
+    code = main(["analyze", str(SAMPLES / "bridge_2.mp4"), "-e", "bridge", "--scheduler", "tcp://127.0.0.1:9",
+                 "-o", str(tmp_path / "out"), "-q"])
+    err = capsys.readouterr().err.splitlines()
+    assert code == 2 and len(err) == 1 and "Cannot reach the Dask scheduler at tcp://127.0.0.1:9" in err[0]

@@ -75,8 +75,9 @@ def test_two_processes_give_the_one_process_result(tmp_path, clip, exercise):
                 found.append(abs(float(a[col]) - float(b[col])))
     # The model's tracking never returns to exactly the state it had at a chunk's start, so a
     # chunk's landmarks differ from one process's by about a pixel for the rest of the chunk:
-    # per frame, 99 % of angles within 0.5 deg and every one within 1.5 deg (README, "Speed").
+    # per frame, 95 % of angles within 0.5 deg and every one within 1.5 deg, a quarter of the
+    # angles' own expected error (README, "Every core").
     for col, found in diffs.items():
         found = np.array(found)
         assert len(found) > 0.9 * len(one_rows), col
-        assert np.percentile(found, 99) <= 0.5 and found.max() <= 1.5, (col, np.percentile(found, 99), found.max())
+        assert np.percentile(found, 95) <= 0.5 and found.max() <= 1.5, (col, np.percentile(found, 95), found.max())

@@ -214,24 +214,51 @@ def _batch_line(result: dict) -> str:
 
 
 def run_batch(videos: list[Path], args) -> int:
+    """Every video into its own folder under ``--out``, then ``index.html``: in this process,
+    on ``--jobs`` processes (one video each), or on the Dask cluster of ``--scheduler``."""
+    from formcheck.batch import VideoTask, connect, run_dask, run_local
     from formcheck.io.outputs import ensure_writable_dir
     from formcheck.io.report_page import write_index_page
     from formcheck.pose.model import check_model
 
     get_exercise(args.exercise, args.exercises_dir)  # a wrong exercise or model fails once, before any video
     check_model(args.model)
+    client = connect(args.scheduler) if args.scheduler else None
     out = ensure_writable_dir(Path(args.out))
+    jobs = min(args.jobs, len(videos))
+    history = not args.no_history
+    # Several at once: one progress bar for the batch rather than one per video, interleaved.
+    per_video_bar = not args.quiet and jobs <= 1 and client is None
     options = {"model": args.model, "exercises_dir": args.exercises_dir, "write_video": not args.no_video,
-               "progress": not args.quiet, "poses": args.poses, "history": not args.no_history,
-               "data_dir": args.data_dir}
-    results = []
-    for video, folder in zip(videos, batch_folders(videos, out), strict=True):  # sequential for now
-        result = analyze_one(str(video), args.exercise, str(folder), options)
+               "progress": per_video_bar, "poses": args.poses, "history": history, "data_dir": args.data_dir}
+    tasks = [VideoTask(str(video), args.exercise, str(folder), options)
+             for video, folder in zip(videos, batch_folders(videos, out), strict=True)]
+    where = f"the cluster at {args.scheduler}" if client else f"{jobs} processes" if jobs > 1 else None
+    bar = ProgressBar(len(tasks), f"Analysing on {where}", unit="videos") if where and not args.quiet else None
+    done = 0
+
+    def report_one(result: dict) -> None:
+        nonlocal done
+        done += 1
         if result["ok"]:
+            if client is not None and history:  # the workers' machines keep no history of ours
+                record_history(result["report"], args.data_dir)
             print(_batch_line(result), flush=True)
         else:
-            _stderr(f"formcheck: {video.name}: {result['error']}")
-        results.append(result)
+            _stderr(f"formcheck: {Path(result['video']).name}: {result['error']}")
+        if bar:
+            bar.update(done)
+
+    try:
+        if client is not None:
+            results = run_dask(tasks, analyze_one, client, on_done=report_one)
+        else:
+            results = run_local(tasks, analyze_one, jobs, on_done=report_one)
+    finally:
+        if client is not None:
+            client.close()
+    if bar:
+        bar.close(done)
     entries = [dict(r, folder=Path(r["folder"]).name) for r in results]
     index = write_index_page(entries, out)
     failed = [Path(r["video"]).name for r in results if not r["ok"]]
@@ -244,9 +271,11 @@ def cmd_analyze(args) -> int:
     videos, batch = collect_videos(args.video)
     if batch:
         return run_batch(videos, args)
+    if args.scheduler:
+        return run_batch(videos, args)  # one video on a cluster is a batch of one
     report = analyze_video(videos[0], args.exercise, args.out, model=args.model,
                            exercises_dir=args.exercises_dir, write_video=not args.no_video,
-                           progress=not args.quiet, settings=PoseSettings(num_poses=args.poses))
+                           progress=not args.quiet, settings=PoseSettings(num_poses=args.poses), jobs=args.jobs)
     if not args.no_history:
         record_history(report, args.data_dir)
     print_report(report, Path(args.out))

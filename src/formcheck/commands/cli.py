@@ -29,6 +29,24 @@ def _poses(text: str) -> int:
     return n
 
 
+def _cores() -> int:
+    """Cores this process may use (pose.parallel.available_cores; not imported: it loads numpy)."""
+    try:
+        return max(1, len(os.sched_getaffinity(0)))
+    except AttributeError:
+        return max(1, os.cpu_count() or 1)
+
+
+def _jobs(text: str) -> int:
+    try:
+        n = int(text)
+    except ValueError:
+        n = 0
+    if not 1 <= n <= 64:
+        raise argparse.ArgumentTypeError(f"must be a whole number from 1 to 64, not {text!r}")
+    return n
+
+
 def _poses_option(p, default: int, why: str) -> None:
     p.add_argument("--poses", type=_poses, default=default, metavar="N",
                    help=f"how many people the model may find (1-{MAX_POSES}, default {default}: {why}); formcheck "
@@ -62,6 +80,12 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--no-video", action="store_true", help="skip the annotated video (faster)")
     p.add_argument("--quiet", "-q", action="store_true", help="no progress bar")
     _poses_option(p, 2, "someone else may be in the video; 1 is faster and as formcheck eval measures")
+    p.add_argument("--jobs", "-j", type=_jobs, default=_cores(), metavar="N",
+                   help=f"processes to use (default {_cores()}, the cores available): one video's pose model "
+                        "runs on N processes, several videos run N at a time; 1 uses this process only")
+    p.add_argument("--scheduler", metavar="tcp://HOST:PORT",
+                   help="run each video on this Dask cluster instead (needs formcheck[cluster]; README, "
+                        "'Many videos'); the outputs are written here")
     history_options(p)
     common(p)
     p.set_defaults(func="analyze:cmd_analyze")

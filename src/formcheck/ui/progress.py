@@ -6,8 +6,9 @@ import time
 
 
 class ProgressBar:
-    def __init__(self, total: int, label: str = "", stream=None, width: int = 30) -> None:
+    def __init__(self, total: int, label: str = "", stream=None, width: int = 30, unit: str = "frames") -> None:
         self.total = max(total, 0)
+        self.unit = unit
         self.label = label
         self.stream = stream or sys.stderr
         self.width = width
@@ -23,9 +24,9 @@ class ProgressBar:
         if self.total:
             frac = min(done / self.total, 1.0)
             bar = "#" * int(frac * self.width)
-            text = f"{self.label} [{bar:<{self.width}}] {frac:4.0%} {done}/{self.total} frames{speed}"
+            text = f"{self.label} [{bar:<{self.width}}] {frac:4.0%} {done}/{self.total} {self.unit}{speed}"
         else:
-            frac, text = 0.0, f"{self.label} {done} frames{speed}"
+            frac, text = 0.0, f"{self.label} {done} {self.unit}{speed}"
         if self.tty:
             if now - self._last_draw >= 0.1:
                 self.stream.write("\r" + text)
