@@ -4,7 +4,8 @@
 In one run, on one clip of about 40 s (``--seconds``; built by looping a sample, 640x480 at 30 fps
 unless ``--clip`` is given), it times:
 
-- the bare loop: decode and the pose model, nothing else, in one process (the reference);
+- the bare loop: decode and the pose model as `analyze` asks for it (segmentation masks for an
+  exercise that measures the spine), nothing else, in one process (the reference);
 - `analyze` in one process (``jobs=1``): model, analysis, drawing and H.264 encoding;
 - `analyze` with the pose model on ``--jobs`` processes (default: the cores available);
 - a batch of four videos with ``--jobs`` processes, against the bare loop over the four in turn.
@@ -64,11 +65,15 @@ def looped_clip(source: Path, seconds: float, out: Path) -> Path:
     return out
 
 
-def bare_loop(clip: Path, poses: int) -> None:
+def bare_loop(clip: Path, poses: int, exercise: str) -> None:
+    """Decode and the model as `analyze` asks for it for ``exercise`` (with segmentation masks
+    where it measures the spine), nothing else."""
+    from formcheck.definitions.exercises import get_exercise
     from formcheck.io.sources import VideoFileSource
     from formcheck.pose.estimators import PoseEstimator, PoseSettings
 
-    with VideoFileSource(clip) as source, PoseEstimator(settings=PoseSettings(num_poses=poses)) as estimator:
+    settings = PoseSettings(num_poses=poses, segmentation_masks=get_exercise(exercise).measures_spine)
+    with VideoFileSource(clip) as source, PoseEstimator(settings=settings) as estimator:
         for frame in source:
             estimator.detect_poses(frame.image, frame.t_s)
 
@@ -102,7 +107,7 @@ def main() -> None:
         tmp = Path(tmp)
         clip = args.clip or looped_clip(ROOT / "samples" / "standing_flexion_2.mp4", args.seconds, tmp / "long.mp4")
         settings = PoseSettings(num_poses=args.poses)
-        bare, bare_cpu = measured(lambda: bare_loop(clip, args.poses))
+        bare, bare_cpu = measured(lambda: bare_loop(clip, args.poses, args.exercise))
         print(f"clip: {clip.name}, {args.seconds:g} s" if not args.clip else f"clip: {clip}")
         line("bare loop (decode + model)", bare, bare_cpu, bare)
         for jobs, name in ((1, "analyze, one process"), (args.jobs, f"analyze, pose on {args.jobs} processes")):
@@ -112,7 +117,7 @@ def main() -> None:
         if args.no_batch:
             return
         videos = [(ROOT / "samples" / name, exercise) for name, exercise in BATCH_CLIPS]
-        bare4, bare4_cpu = measured(lambda: [bare_loop(v, args.poses) for v, _ in videos])
+        bare4, bare4_cpu = measured(lambda: [bare_loop(v, args.poses, exercise) for v, exercise in videos])
         print(f"batch: {', '.join(v.name for v, _ in videos)}")
         line("bare loop over the four, in turn", bare4, bare4_cpu, bare4)
         options = {"progress": False, "poses": args.poses, "history": False}

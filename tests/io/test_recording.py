@@ -70,3 +70,30 @@ def test_the_two_person_recordings_hold_both_people():
     assert rec.meta["settings"]["num_poses"] == 2
     assert rec.others_detected[:, 0].all()
     assert all(len(poses) == 2 for _, poses in rec.frames())
+
+
+def test_outlines_are_recorded_compactly_and_replayed_and_older_recordings_have_none(tmp_path):
+    from formcheck.io.recording import OUTLINE_SHAPE
+
+    rng = np.random.default_rng(1)
+    with_outline = figure(320.0)
+    with_outline.outline = rng.uniform(0.1, 0.4, OUTLINE_SHAPE)
+    with_outline.outline[3, 0] = np.nan  # a station without an edge stays NaN
+    builder = RecordingBuilder(clip="x.mp4", width=640, height=480)
+    builder.add(0.0, with_outline)
+    builder.add(1 / 15, None)
+    builder.add(2 / 15, figure(322.0))  # a frame whose pose has no outline
+    path = builder.build().save(tmp_path / "x.landmarks.npz")
+    loaded = LandmarkRecording.load(path)
+    with np.load(path) as data:
+        assert json.loads(str(data["meta"]))["format_version"] == 3 and "mask" not in data
+    got = loaded.keypoints(0).outline
+    assert got.shape == OUTLINE_SHAPE and np.isnan(got[3, 0])
+    assert np.allclose(np.nan_to_num(got), np.nan_to_num(with_outline.outline), atol=1e-3)
+    assert loaded.keypoints(2).outline is None
+    old = RecordingBuilder(clip="y.mp4")
+    old.add(0.0, figure(320.0))
+    old_path = old.build().save(tmp_path / "y.landmarks.npz")
+    assert LandmarkRecording.load(old_path).keypoints(0).outline is None
+    with np.load(old_path) as data:
+        assert json.loads(str(data["meta"]))["format_version"] == 1

@@ -100,6 +100,12 @@ class Angles:
     # "left" = left arm with right leg; either limb alone still shows the rep if the other is hidden
     diagonal_lift_left_deg: float = float("nan")
     diagonal_lift_right_deg: float = float("nan")
+    # The back's own bend apart from the hips (side view, from the body's outline: analysis.spine),
+    # for exercises that measure it; NaN where not measured or not measurable
+    spine_flexion_deg: float = float("nan")  # relative to the person's neutral at rest, + = flexion
+    hip_flexion_deg: float = float("nan")  # trunk inclination - spine flexion
+    spine_status: str = ""  # "" not measured, "ok", "learning" (neutral not known yet), "no_back" (can't see it)
+    back_curve: tuple | None = None  # the fitted back curve in pixels ((x, y), ...), for drawing
     visibility: float = 0.0  # lowest visibility of the near side's shoulder, hip and knee
     width_ratio: float = float("nan")  # shoulder width / trunk length: small in a side view
 

@@ -164,6 +164,9 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--model", type=Path)
     _poses_option(p, 1, "as the samples' recordings; 2 keeps everyone found, to replay two-person clips")
     p.set_defaults(func="record:cmd_record")
+    for p in sub.choices.values():  # every command speaks the person's language (README, "Languages")
+        p.add_argument("--language", metavar="LANG",
+                       help="en, zh-TW or ko (default: the routine's language, else your locale, else en)")
     return parser
 
 
@@ -172,6 +175,13 @@ def _command(reference: str):
     so `formcheck --help` stays quick and one command's imports cannot break another."""
     module, name = reference.split(":")
     return getattr(importlib.import_module(f"formcheck.commands.{module}"), name)
+
+
+def _set_language(explicit: str | None) -> None:
+    """``--language``, else the locale (a session's routine may still choose: session.runner)."""
+    from formcheck.i18n import parse_language, set_language, system_language
+
+    set_language(parse_language(explicit) if explicit else system_language() or "en")
 
 
 def _stop_on_sigterm(signum, frame) -> None:
@@ -190,6 +200,7 @@ def main(argv: list[str] | None = None) -> int:
         signal.signal(signal.SIGTERM, _stop_on_sigterm)
     with filter_native_logs() as native:
         try:
+            _set_language(getattr(args, "language", None))
             return _command(args.func)(args)
         except FormcheckError as exc:
             print(f"formcheck: {exc}", file=sys.stderr)

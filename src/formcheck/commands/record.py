@@ -8,6 +8,7 @@ import numpy as np
 from formcheck.analysis.frame_loop import run_frames
 from formcheck.analysis.person_selection import ContinuitySelector
 from formcheck.analysis.pipeline import default_filter
+from formcheck.analysis.spine import keep_outline
 from formcheck.io.recording import LandmarkRecording, RecordingBuilder, settings_dict
 from formcheck.io.sources import VideoFileSource
 from formcheck.pose.estimators import PoseEstimator, PoseSettings
@@ -21,11 +22,15 @@ def recording_path(clip: Path) -> Path:
 
 def record_landmarks(clip: Path, out: Path | None = None, model: Path | None = None,
                      settings: PoseSettings | None = None) -> tuple[Path, LandmarkRecording]:
-    settings = settings or PoseSettings()
+    """With ``settings.segmentation_masks`` (the default here: a recording may be replayed by an exercise
+    that measures the spine) each pose's outline across the trunk is kept (format 3), never the mask."""
+    settings = settings or PoseSettings(segmentation_masks=True)
     with VideoFileSource(clip) as source, PoseEstimator(model, settings) as estimator:
         builder = RecordingBuilder(clip=Path(clip).name, fps=source.fps, model=estimator.model_path.name,
                                    model_sha256=file_sha256(estimator.model_path), settings=settings_dict(settings))
         for step in run_frames(source, estimator):
+            for kp in step.poses:
+                keep_outline(kp)
             builder.add(step.frame.t_s, step.poses)
             builder.meta["width"], builder.meta["height"] = step.frame.image.shape[1], step.frame.image.shape[0]
     recording = builder.build()
@@ -48,7 +53,7 @@ def record_landmarks(clip: Path, out: Path | None = None, model: Path | None = N
 def cmd_record(args) -> int:
     for clip in args.clips:
         path, rec = record_landmarks(clip, out=args.out if len(args.clips) == 1 else None, model=args.model,
-                                     settings=PoseSettings(num_poses=args.poses))
+                                     settings=PoseSettings(num_poses=args.poses, segmentation_masks=True))
         more = f", {int(rec.others_detected.any(axis=1).sum())} with more than one" if rec.others_detected.size else ""
         print(f"{clip}: {len(rec)} frames, {int(rec.detected.sum())} with a person{more} -> {path}")
     return 0

@@ -67,11 +67,16 @@ class RepRecord:
     side: str | None = None  # for alternating exercises
     hold_start_s: float | None = None  # the timed hold, if there was one
     hold_end_s: float | None = None
+    # The back's bend and the hips' share at their furthest in the repetition (exercises that measure
+    # the spine, analysis.spine); None where the back was not measured during it
+    peak_spine_flexion_deg: float | None = None
+    peak_hip_flexion_deg: float | None = None
 
     def as_dict(self) -> dict:
         d = asdict(self)
         for key, digits in (("peak_angle_deg", 1), ("hold_s", 2), ("start_s", 3), ("end_s", 3),
-                            ("hold_start_s", 3), ("hold_end_s", 3)):
+                            ("hold_start_s", 3), ("hold_end_s", 3), ("peak_spine_flexion_deg", 1),
+                            ("peak_hip_flexion_deg", 1)):
             if d[key] is not None:
                 d[key] = round(d[key], digits)
         return d

@@ -50,6 +50,12 @@ class KeyPoints:
     visibility: np.ndarray
     z: np.ndarray = field(default_factory=lambda: np.zeros(N_LANDMARKS, dtype=np.float32))
     frame_size: tuple[int, int] | None = None
+    # The body's segmentation mask (float, image size) where the model was asked for one: transient,
+    # used once by the analysis (``analysis.spine.back_outline``) and never stored or smoothed.
+    mask: np.ndarray | None = field(default=None, repr=False, compare=False)
+    # The outline across the trunk derived from that mask (``analysis.spine.back_outline``), as a
+    # landmark recording stores it; None where no mask was asked for.
+    outline: np.ndarray | None = field(default=None, repr=False, compare=False)
 
     def __post_init__(self) -> None:
         self.xy = np.asarray(self.xy, dtype=np.float64).reshape(N_LANDMARKS, 2)

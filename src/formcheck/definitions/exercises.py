@@ -14,6 +14,7 @@ from pathlib import Path
 from formcheck.analysis.kinematics import Angles
 from formcheck.analysis.reps.machine import RepParams
 from formcheck.core.errors import FormcheckError
+from formcheck.i18n import LANGUAGES, SOURCE, register_exercise_text
 
 VIEWS = ("side", "front", "either")
 LEVELS = ("measured", "tracked", "timer")
@@ -91,6 +92,10 @@ class Exercise:
     rule: str = ""  # special flow handled by the session: "extension_test"
     unit: str = "deg"  # of the signal and every *_deg threshold: "deg" or "%"; "s" for a timer
     machine: dict = field(default_factory=dict)  # RepParams settings the definition sets (MACHINE_FIELDS)
+    # The back's own bend apart from the hips, from the body's outline (analysis.spine): asks the
+    # model for segmentation masks, which cost time per frame (README, "What is measured")
+    measures_spine: bool = False
+    i18n: dict = field(default_factory=dict)  # language -> {English text: translation}, from [i18n.LANG]
 
     def rep_params(self) -> RepParams:
         """The repetition machine's settings: the definition's, defaults for the rest."""
@@ -202,7 +207,8 @@ def _field_unit(field_name: str) -> str | None:
 def parse_exercise(data: dict, source: str) -> Exercise:
     top = _Fields(source, data)
     top.check_unknown({"id", "name", "position", "view", "level", "level_reason", "summary", "instructions",
-                       "safety", "signal", "reps", "hold", "tempo", "form", "cues", "rule"})
+                       "safety", "signal", "reps", "hold", "tempo", "form", "cues", "rule", "i18n",
+                       "measures_spine"})
     level = top.choice("level", LEVELS)
     timer = level == "timer"
     empty = {"signal": {}, "reps": {}, "tempo": {}, "cues": {}}
@@ -242,6 +248,7 @@ def parse_exercise(data: dict, source: str) -> Exercise:
         level_reason=top.get("level_reason", str, ""), sides=sides,
         warn_short_hold=hold.get("warn_short", bool, True), hold_cap_s=hold.get("cap_s", float, None),
         rule=top.choice("rule", ("", "extension_test"), ""),
+        measures_spine=top.get("measures_spine", bool, False),
         unit="s" if timer else signal.choice("unit", SIGNAL_UNITS, _field_unit(field_name) or "deg"))
     tables = {"reps": reps, "hold": hold, "signal": signal}
     machine, where = {}, {}
@@ -254,6 +261,7 @@ def parse_exercise(data: dict, source: str) -> Exercise:
         table, key = next(iter(where.values()))
         raise table._fail(key, "is not used by a 'timer' exercise (nothing is counted)")
     object.__setattr__(ex, "machine", machine)
+    object.__setattr__(ex, "i18n", _parse_i18n(top, ex))
     if not timer:
         try:
             ex.rep_params()
@@ -273,6 +281,48 @@ def parse_exercise(data: dict, source: str) -> Exercise:
     if ex.hold_cap_s is not None and ex.hold_cap_s < ex.hold_s:
         raise hold._fail("cap_s", "must not be below target_s")
     return ex
+
+
+def translatable_text(ex: Exercise) -> dict[str, object]:
+    """The English a patient sees, by [i18n.LANG] key: name, summary, label, instructions, safety,
+    cues (by phase) and form messages (by code)."""
+    return {"name": ex.name, "summary": ex.summary, "label": ex.signal_label if ex.measures else "",
+            "instructions": ex.instructions, "safety": ex.safety,
+            "cues": {k: v for k, v in ex.cues.items() if v},
+            "messages": {r.code: r.message for r in ex.form if r.message}}
+
+
+def _parse_i18n(top: _Fields, ex: Exercise) -> dict[str, dict[str, str]]:
+    """``[i18n.zh-TW]`` etc.: the same fields as the English, translated; lists item by item."""
+    if "i18n" not in top.table:
+        return {}
+    tables = top.table_of("i18n")
+    english = translatable_text(ex)
+    found = {}
+    for lang in tables.table:
+        if lang not in LANGUAGES or lang == SOURCE:
+            raise tables._fail(lang, f"is not a language formcheck has (use {', '.join(LANGUAGES[1:])})")
+        fields = tables.table_of(lang)
+        fields.check_unknown(set(english))
+        pairs: dict[str, str] = {}
+        for key, source in english.items():
+            if key not in fields.table:
+                continue
+            if isinstance(source, str):
+                pairs[source] = fields.get(key, str)
+            elif isinstance(source, tuple):
+                items = fields.get(key, tuple)
+                if len(items) != len(source):
+                    raise fields._fail(key, f"has {len(items)} items; the English has {len(source)}")
+                pairs.update(zip(source, items, strict=True))
+            else:
+                sub = fields.table_of(key)
+                sub.check_unknown(set(source))
+                pairs.update({source[k]: sub.get(k, str) for k in sub.table})
+        pairs.pop("", None)
+        found[lang] = pairs
+        register_exercise_text(lang, pairs)
+    return found
 
 
 def load_exercise_file(path: Path) -> Exercise:

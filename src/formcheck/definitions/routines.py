@@ -3,6 +3,7 @@
 A routine is a TOML file (see ``routines/default.toml``)::
 
     name = "My programme"
+    language = "zh-TW"        # optional: en, zh-TW or ko (--language overrides it)
     [[exercise]]
     id = "standing_flexion"   # an exercise id (`formcheck exercises`)
     reps = 10                 # default: the exercise's own target
@@ -24,12 +25,13 @@ from pathlib import Path
 
 from formcheck.core.errors import FormcheckError
 from formcheck.definitions.exercises import Exercise
+from formcheck.i18n import LANGUAGES, normalize
 
 DEFAULT = "default"
 DEFAULT_SETS = 1
 DEFAULT_REST_S = 30.0
 ENTRY_FIELDS = ("id", "reps", "hold_s", "sets", "rest_s")
-TOP_FIELDS = ("name", "exercise")
+TOP_FIELDS = ("name", "language", "exercise")
 FIX = "Fix the routine file: each [[exercise]] has id, and optionally reps, hold_s, sets, rest_s."
 
 
@@ -46,6 +48,7 @@ class Routine:
     source: str
     entries: tuple[RoutineEntry, ...]
     notices: tuple[str, ...] = ()  # what was skipped and why, for the screen and the log
+    language: str | None = None  # the routine's own `language` (i18n.LANGUAGES); --language overrides it
 
 
 def _fail(source: str, where: str, problem: str, fix: str = FIX) -> FormcheckError:
@@ -73,6 +76,11 @@ def parse_routine(data: dict, source: str, exercises: dict[str, Exercise], *, sk
     name = data.get("name", Path(source).stem)
     if not isinstance(name, str):
         raise _fail(source, "field 'name'", f"must be text, not {type(name).__name__}")
+    language = data.get("language")
+    if language is not None:
+        if not isinstance(language, str) or normalize(language) is None:
+            raise _fail(source, "field 'language'", f"is {language!r}; use one of {', '.join(LANGUAGES)}")
+        language = normalize(language)
     raw_entries = data.get("exercise", [])
     if not isinstance(raw_entries, list) or not raw_entries:
         raise _fail(source, "the file", "has no [[exercise]] entries")
@@ -103,7 +111,7 @@ def parse_routine(data: dict, source: str, exercises: dict[str, Exercise], *, sk
     if not entries:
         raise FormcheckError(f"Routine {source}: none of its exercises is available in this version.",
                              f"Use a routine with some of: {', '.join(sorted(exercises))}.")
-    return Routine(name=name, source=source, entries=tuple(entries), notices=tuple(notices))
+    return Routine(name=name, source=source, entries=tuple(entries), notices=tuple(notices), language=language)
 
 
 def load_routine(spec: str | Path, exercises: dict[str, Exercise]) -> Routine:

@@ -58,6 +58,11 @@ class ClipResult:
     form_fn: int = 0
     ms_per_frame: float | None = None
     recording: dict | None = None  # a model run compared with the clip's landmark recording (drift)
+    # The back's bend per rep (exercises that measure the spine, truth with per-rep peaks): measured
+    # and true peaks, and the pairs of reps whose order by peak differs from the truth's
+    spine_peaks: list | None = None
+    true_spine_peaks: list | None = None
+    spine_rank_errors: int | None = None
     error: str | None = None  # why this clip could not be evaluated
 
     @property
@@ -122,6 +127,37 @@ def _score(result: ClipResult, truth: Truth, pipeline, measured: dict[str, np.nd
             err = values[ok] - true_values[ok]
             result.angles[name] = {"mae": round(float(np.abs(err).mean()), 2), "bias": round(float(err.mean()), 2),
                                    "max": round(float(np.abs(err).max()), 2), "n": int(ok.sum())}
+            if truth.phases is not None and len(truth.phases) == len(ok):
+                held = ok & (truth.phases == "hold")
+                if held.any():
+                    e = values[held] - true_values[held]
+                    result.angles[name].update(hold_mae=round(float(np.abs(e).mean()), 2),
+                                               hold_bias=round(float(e.mean()), 2),
+                                               hold_max=round(float(np.abs(e).max()), 2), hold_n=int(held.sum()))
+    if "spine_flexion_deg" in result.angles and any(p is not None for p in truth.peak_spine_flexion_deg):
+        result.spine_peaks = [None if r.peak_spine_flexion_deg is None else round(r.peak_spine_flexion_deg, 1)
+                              for r in reps]
+        result.true_spine_peaks = list(truth.peak_spine_flexion_deg)
+        result.spine_rank_errors = rank_errors(result.spine_peaks, result.true_spine_peaks)
+
+
+RANK_MIN_DIFF_DEG = 5.0  # reps whose true peaks differ by less than this have no order to keep
+
+
+def rank_errors(measured: list, true: list, min_diff: float = RANK_MIN_DIFF_DEG) -> int:
+    """Pairs of reps (counted in both lists, true peaks ``min_diff`` apart) that the measured peaks put
+    in the other order, or could not order (a rep with no measured peak)."""
+    n = min(len(measured), len(true))
+    bad = 0
+    for i in range(n):
+        for j in range(i + 1, n):
+            ti, tj = true[i], true[j]
+            if ti is None or tj is None or abs(ti - tj) < min_diff:
+                continue
+            mi, mj = measured[i], measured[j]
+            if mi is None or mj is None or (mi - mj) * (ti - tj) <= 0:
+                bad += 1
+    return bad
 
 
 def evaluate(path: Path, *, replay: bool = False, model: Path | None = None,
@@ -162,7 +198,7 @@ def evaluate(path: Path, *, replay: bool = False, model: Path | None = None,
             steps = ((None, pipeline.step(t, raw)) for t, raw in LandmarkRecording.load(recording_path).frames())
         else:
             result.mode = "model"
-            steps = _model_steps(path, model, pipeline)
+            steps = _model_steps(path, model, pipeline, exercise.measures_spine)
         for raw, step in steps:
             for name in measured:
                 measured[name].append(getattr(step.angles, name))
@@ -186,14 +222,16 @@ def evaluate(path: Path, *, replay: bool = False, model: Path | None = None,
     return result
 
 
-def _model_steps(path: Path, model: Path | None, pipeline) -> Iterator[tuple[KeyPoints | None, StepResult]]:
+def _model_steps(path: Path, model: Path | None, pipeline,
+                 masks: bool = False) -> Iterator[tuple[KeyPoints | None, StepResult]]:
     """``pipeline``'s steps on a fresh model run: a new estimator per clip, so MediaPipe's tracking
-    never carries over from one clip to the next (as in `record-landmarks` and `analyze`)."""
+    never carries over from one clip to the next (as in `record-landmarks` and `analyze`); with
+    segmentation masks where the exercise measures the spine."""
     from formcheck.analysis.frame_loop import run_frames
     from formcheck.io.sources import VideoFileSource
-    from formcheck.pose.estimators import PoseEstimator
+    from formcheck.pose.estimators import PoseEstimator, PoseSettings
 
-    with VideoFileSource(path) as source, PoseEstimator(model) as estimator:
+    with VideoFileSource(path) as source, PoseEstimator(model, PoseSettings(segmentation_masks=masks)) as estimator:
         for step in run_frames(source, estimator, pipeline):
             yield step.raw, step.result
 
@@ -239,7 +277,8 @@ def table(results: list[ClipResult], verdicts: list | None = None) -> str:
     """The results, one line each; with ``verdicts`` (``baseline.judge``) a status column."""
     by_clip = {v.clip: v for v in verdicts or []}
     head = (f"{'clip':38s} {'exercise':20s} {'mode':6s} {'reps':>7s} {'hold err':>8s} {'trunk MAE':>9s} "
-            f"{'hip MAE':>7s} {'detect':>6s} {'form P/R':>9s} {'ms/frame':>8s}" + ("  status" if verdicts else ""))
+            f"{'hip MAE':>7s} {'spine hold':>10s} {'detect':>6s} {'form P/R':>9s} {'ms/frame':>8s}"
+            + ("  status" if verdicts else ""))
     lines = [head, "-" * len(head)]
     for r in results:
         status = status_text(by_clip.get(r.clip))
@@ -250,8 +289,10 @@ def table(results: list[ClipResult], verdicts: list | None = None) -> str:
         pr = f"{_fmt(r.form_precision, '.2f')}/{_fmt(r.form_recall, '.2f')}"
         trunk = r.angles.get("trunk_inclination_deg", {}).get("mae")
         hip = r.angles.get("hip_angle_deg", {}).get("mae")
+        spine_hold = r.angles.get("spine_flexion_deg", {}).get("hold_mae")
         line = (f"{r.clip:38s} {r.exercise:20s} {r.mode:6s} {reps:>7s} {_fmt(r.max_hold_error_s, '.2f'):>8s} "
-                f"{_fmt(trunk, '.1f'):>9s} {_fmt(hip, '.1f'):>7s} {_fmt(r.detection_rate, '.0%'):>6s} "
+                f"{_fmt(trunk, '.1f'):>9s} {_fmt(hip, '.1f'):>7s} {_fmt(spine_hold, '.1f'):>10s} "
+                f"{_fmt(r.detection_rate, '.0%'):>6s} "
                 f"{pr:>9s} {_fmt(r.ms_per_frame, '.1f'):>8s}")
         lines.append(f"{line}  {status}" if status else line)
     return "\n".join(lines)

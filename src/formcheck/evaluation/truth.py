@@ -27,6 +27,8 @@ TRUTH_ANGLES = {
     "trunk_inclination_deg": "trunk_from_vertical_signed_2d_deg",
     "hip_angle_deg": "hip_angle_{near}_signed_2d_deg",
     "knee_angle_deg": "knee_angle_{near}_2d_deg",
+    # the thorax's rotation relative to the pelvis (+ flexion): not a projection, the back's own bend
+    "spine_flexion_deg": "spine_flexion_deg",
 }
 
 
@@ -42,6 +44,8 @@ class Truth:
     fps: float | None = None
     n_frames: int | None = None
     angles: dict = field(default_factory=dict)  # measured field -> per-frame truth (synthetic)
+    phases: np.ndarray | None = None  # per frame: rest, moving, hold (synthetic)
+    peak_spine_flexion_deg: list = field(default_factory=list)  # per rep, None where the truth does not say
 
 
 def _fail(path: Path, problem: str) -> FormcheckError:
@@ -73,7 +77,9 @@ def load_truth(path: Path) -> Truth:
                 by_side[r["side"]] = by_side.get(r["side"], 0) + 1
         return Truth(path, "synthetic", exercise, len(reps), by_side or None,
                      [r.get("hold_s") for r in reps], [list(r.get("errors", [])) for r in reps],
-                     data.get("fps"), data.get("n_frames", len(frames)), angles)
+                     data.get("fps"), data.get("n_frames", len(frames)), angles,
+                     np.array([f.get("phase", "") for f in frames]),
+                     [r.get("peak_spine_flexion_deg") for r in reps])
     reps = data["reps"]
     if not isinstance(reps, int) or reps < 0:
         raise _fail(path, f"'reps' must be a whole number >= 0, not {reps!r}")

@@ -17,6 +17,7 @@ from pathlib import Path
 
 from formcheck.core.events import EVENT_MESSAGES
 from formcheck.core.text import plural, with_unit
+from formcheck.i18n import get_language, t, using
 
 PAGE_NAME = "report.html"
 INDEX_NAME = "index.html"
@@ -56,7 +57,7 @@ def warning_words(report: dict) -> dict[str, str]:
 
 
 def in_words(code: str, words: dict[str, str]) -> str:
-    return words.get(code) or code.replace("_", " ")
+    return t(words.get(code) or code.replace("_", " "))  # in the page's language (render_report_page)
 
 
 def best_hold_s(report: dict) -> float | None:
@@ -79,11 +80,11 @@ def _facts(report: dict) -> str:
     sig = report.get("measured_signal") or {}
     unit = sig.get("unit") or "deg"
     hold = report.get("hold_timing") or {}
-    level = esc(report.get("level"))
+    level = esc(t(report.get("level") or ""))
     if report.get("level_reason"):
         level += f" <span class=muted>({esc(report['level_reason'])})</span>"
     if sig.get("expected_error_deg") is not None:
-        measured = (f"{esc(sig.get('name'))}: {esc(sig.get('description'))} Expected error about "
+        measured = (f"{esc(t(sig.get('name') or ''))}: {esc(sig.get('description'))} Expected error about "
                     f"{esc(with_unit(sig['expected_error_deg'], unit, '.0f'))}.")
     else:
         measured = esc(sig.get("description") or sig.get("name"))
@@ -92,19 +93,21 @@ def _facts(report: dict) -> str:
     holds = esc(hold.get("definition", ""))
     if hold.get("expected_error_s") is not None:
         holds += f"; expected error about {esc(_number(hold['expected_error_s'], 's'))}"
-    target = [f"{plural(report.get('target_reps') or 0, 'repetition')}"
-              + (" per side" if report.get("reps_by_side") else "")]
+    n = report.get("target_reps") or 0
+    target = [t("1 repetition") if n == 1 else t("{n} repetitions", n=n)]
+    if report.get("reps_by_side"):
+        target = [t("{reps} per side", reps=target[0])]
     if report.get("target_hold_s"):
-        target.append(f"hold {report['target_hold_s']:g} s")
+        target.append(t("hold {seconds} s", seconds=f"{report['target_hold_s']:g}"))
     if report.get("target_angle_deg") is not None and sig.get("field") is not None:
-        target.append(f"angle {with_unit(report['target_angle_deg'], unit, '.0f')}")
+        target.append(t("angle {value}", value=with_unit(report["target_angle_deg"], unit, ".0f")))
     rate = report.get("detection_rate")
     detection = (f"{100 * rate:.0f}% of frames ({report.get('detected_frames', 0)} of "
                  f"{plural(report.get('frames', 0), 'frame')}) had the person in view" if rate is not None
                  else "not recorded for this run")
-    rows = [("Exercise", esc(report.get("exercise_name") or report.get("exercise"))),
+    rows = [("Exercise", esc(t(report.get("exercise_name") or report.get("exercise")))),
             ("Level", level), ("Measured", measured), ("Holds", holds),
-            ("Repetitions", esc(reps_text(report))), ("Target", esc(", ".join(target))),
+            ("Repetitions", esc(reps_text(report))), ("Target", esc(t(", ").join(target))),
             ("Detection", esc(detection))]
     if report.get("duration_s") is not None:
         length = f"{_number(report['duration_s'], 's')} at {_number(report.get('fps'), '', '.1f')} fps"
@@ -115,7 +118,7 @@ def _facts(report: dict) -> str:
                                                                                    *size["analysed"]))))
     if report.get("interrupted"):
         rows.append(("Ended", "interrupted before the end"))
-    return "<dl>" + "".join(f"<dt>{k}</dt><dd>{v}</dd>" for k, v in rows) + "</dl>"
+    return "<dl>" + "".join(f"<dt>{esc(t(k))}</dt><dd>{v}</dd>" for k, v in rows) + "</dl>"
 
 
 def _rep_table(report: dict, words: dict[str, str]) -> str:
@@ -123,11 +126,12 @@ def _rep_table(report: dict, words: dict[str, str]) -> str:
     sig = report.get("measured_signal") or {}
     unit = sig.get("unit") or "deg"
     if not reps:
-        return "<p id=no-reps>No repetitions were counted.</p>"
+        return f"<p id=no-reps>{esc(t('No repetitions were counted.'))}</p>"
     extras = [(key, label) for key, label in EXTRA_REP_COLUMNS if any(key in r for r in reps)]
     sided = any(r.get("side") for r in reps)
-    head = ["#"] + (["side"] if sided else []) + ["start", "end", f"peak {sig.get('name') or 'angle'}"]
-    head += [label for _, label in extras] + ["hold", "warnings"]
+    head = ["#"] + ([t("side", context="body")] if sided else []) + [
+        t("start"), t("end"), t("peak {signal}", signal=t(sig.get("name") or "angle"))]
+    head += [t(label) for _, label in extras] + [t("hold", context="table"), t("warnings")]
     rows = []
     for rep in reps:
         cells = [f"<td class=num>{esc(rep.get('index'))}</td>"]
@@ -143,7 +147,7 @@ def _rep_table(report: dict, words: dict[str, str]) -> str:
             span = f" <span class=muted>({rep['hold_start_s']:.1f}-{rep['hold_end_s']:.1f} s)</span>"
         cells.append(f"<td class=num>{esc(_number(hold, 's'))}{span}</td>")
         warnings = rep.get("warnings") or []
-        text = "; ".join(esc(in_words(code, words)) for code in warnings) or "none"
+        text = "; ".join(esc(in_words(code, words)) for code in warnings) or esc(t("none"))
         cells.append(f"<td{' class=warn' if warnings else ''}>{text}</td>")
         rows.append("<tr class=rep>" + "".join(cells) + "</tr>")
     return ("<table id=reps><thead><tr>" + "".join(f"<th>{esc(h)}</th>" for h in head)
@@ -153,15 +157,15 @@ def _rep_table(report: dict, words: dict[str, str]) -> str:
 def _events(report: dict, words: dict[str, str]) -> str:
     events = report.get("events") or []
     if not events:
-        return "<p id=no-events>No events: the person was followed throughout, with no warnings.</p>"
+        return f"<p id=no-events>{esc(t('No events: the person was followed throughout, with no warnings.'))}</p>"
     rows = []
     for e in events:
-        rep = f"repetition {e['rep']}" if e.get("rep") else DASH
+        rep = t("repetition {n}", n=e["rep"]) if e.get("rep") else DASH
         rows.append(f"<tr class=event><td class=num>{esc(_number(e.get('t_s'), 's'))}</td>"
-                    f"<td>{esc(e.get('message') or in_words(e.get('code', ''), words))}</td>"
+                    f"<td>{esc(t(e['message']) if e.get('message') else in_words(e.get('code', ''), words))}</td>"
                     f"<td class=muted>{esc(e.get('code'))}</td><td>{esc(rep)}</td></tr>")
-    return ("<table id=events><thead><tr><th>time</th><th>what happened</th><th>code</th><th>during</th></tr>"
-            "</thead><tbody>" + "".join(rows) + "</tbody></table>")
+    head = "".join(f"<th>{esc(t(h))}</th>" for h in ("time", "what happened", "code", "during"))
+    return f"<table id=events><thead><tr>{head}</tr></thead><tbody>" + "".join(rows) + "</tbody></table>"
 
 
 def _video(video_name: str | None, note: str | None) -> str:
@@ -216,8 +220,9 @@ def svg_plot(t_s: list[float], values: list[float | None], reps: list[dict], lab
     for v in (lo, hi):
         parts.append(f'<text x="{left - 4}" y="{y(v) + 4:.1f}" text-anchor="end" font-size="11">'
                      f'{esc(with_unit(v, unit, ".0f"))}</text>')
-    for t in (t0, t1):
-        parts.append(f'<text x="{x(t):.1f}" y="{height - 10}" text-anchor="middle" font-size="11">{t:.0f} s</text>')
+    for t_end in (t0, t1):
+        parts.append(f'<text x="{x(t_end):.1f}" y="{height - 10}" text-anchor="middle" font-size="11">{t_end:.0f} s'
+                     '</text>')
     return (f'<svg id=plot width="{width}" height="{height}" role="img" '
             f'aria-label="{esc(label)} over time"><rect x="{left}" y="{top}" width="{w}" height="{h}" fill="none" '
             f'stroke="#999"/>{"".join(parts)}</svg>')
@@ -240,29 +245,38 @@ def render_report_page(report: dict, *, plot_png: bytes | None = None, video_nam
 
     ``video_name``: the annotated video's file name, relative to the page (None: no video, and
     ``video_note`` says why); ``plot_png``: the bytes of ``angles.png``, inlined; else ``plot_svg``
-    (``svg_plot``) is drawn.
+    (``svg_plot``) is drawn. Headings, labels, the exercise and the warnings are in the report's
+    ``language`` (else the active one); descriptions and method notes stay English for now.
     """
+    with using(report.get("language") or get_language()):
+        return _render_report_page(report, plot_png=plot_png, video_name=video_name, video_note=video_note,
+                                   generator=generator, plot_svg=plot_svg)
+
+
+def _render_report_page(report: dict, *, plot_png: bytes | None, video_name: str | None, video_note: str | None,
+                        generator: str, plot_svg: str | None) -> str:
     words = warning_words(report)
-    name = report.get("exercise_name") or report.get("exercise") or "exercise"
+    name = t(report.get("exercise_name") or report.get("exercise") or "exercise")
     source = Path(str(report.get("source") or "")).name
     title = f"{name}: {source}" if source else name
+    lang = esc(get_language())
     return f"""<!doctype html>
-<html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width,initial-scale=1">
-<title>{esc(title)} (formcheck review)</title><style>{STYLE}</style></head>
+<html lang="{lang}"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width,initial-scale=1">
+<title>{esc(title)} {esc(t("(formcheck review)"))}</title><style>{STYLE}</style></head>
 <body>
 <h1>{esc(name)}</h1>
-<p class=muted>Source: {esc(report.get('source'))}</p>
+<p class=muted>{esc(t("Source: {source}", source=report.get("source")))}</p>
 {_facts(report)}
-<h2>Video</h2>
+<h2>{esc(t("Video"))}</h2>
 {_video(video_name, video_note)}
-<h2>Repetitions</h2>
+<h2>{esc(t("Repetitions"))}</h2>
 {_rep_table(report, words)}
-<h2>Angle over time</h2>
+<h2>{esc(t("Angle over time"))}</h2>
 {_plot(plot_png, plot_svg)}
-<h2>Tracking and events</h2>
+<h2>{esc(t("Tracking and events"))}</h2>
 {_events(report, words)}
-<p class=muted>Written by {esc(generator)}. A single camera gives angles in the picture plane, not vertebrae;
-formcheck does not replace a clinician's assessment.</p>
+<p class=muted>{esc(t("Written by {generator}. A single camera gives angles in the picture plane, not vertebrae; "
+                      "formcheck does not replace a clinician's assessment.", generator=generator))}</p>
 </body></html>
 """
 

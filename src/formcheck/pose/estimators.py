@@ -45,6 +45,9 @@ class PoseSettings:
     min_presence_confidence: float = 0.5  # landmark model's confidence a person is there
     min_tracking_confidence: float = 0.5  # below this the detector runs again
     num_poses: int = FILE_POSES  # how many people the model may return (1..MAX_POSES)
+    # The body's segmentation mask, one per pose (for the back's outline, ``analysis.spine``): only
+    # for exercises that measure the spine (``measures_spine``), as it costs time per frame.
+    segmentation_masks: bool = False
 
     def __post_init__(self) -> None:
         n = self.num_poses
@@ -84,6 +87,7 @@ def _options(model_path: Path, settings: PoseSettings, mode, callback=None):
         min_pose_detection_confidence=settings.min_detection_confidence,
         min_pose_presence_confidence=settings.min_presence_confidence,
         min_tracking_confidence=settings.min_tracking_confidence,
+        output_segmentation_masks=settings.segmentation_masks,
         result_callback=callback,
     )
 
@@ -107,7 +111,16 @@ def _mp_image(image_bgr: np.ndarray):
 
 
 def _poses(result, width: int, height: int) -> list[KeyPoints]:
-    return [KeyPoints.from_mediapipe(landmarks, width, height) for landmarks in result.pose_landmarks or ()]
+    """Everyone found; with masks asked for, each pose gets its own (MediaPipe's ``segmentation_masks[i]``
+    belongs to ``pose_landmarks[i]``), copied (MediaPipe may reuse its buffer after the call) as uint8
+    0-255, a quarter of the float's size, for the analysis to read its outline from once."""
+    poses = [KeyPoints.from_mediapipe(landmarks, width, height) for landmarks in result.pose_landmarks or ()]
+    masks = getattr(result, "segmentation_masks", None) or ()
+    for kp, mask in zip(poses, masks, strict=False):
+        m = np.asarray(mask.numpy_view())
+        m = m[..., 0] if m.ndim == 3 else m
+        kp.mask = np.rint(np.clip(m, 0.0, 1.0) * 255.0).astype(np.uint8)
+    return poses
 
 
 class PoseEstimator:

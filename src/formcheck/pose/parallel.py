@@ -18,7 +18,7 @@ import concurrent.futures as cf
 import multiprocessing
 import os
 import signal
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -78,8 +78,11 @@ def _ignore_sigint() -> None:
     signal.signal(signal.SIGINT, signal.SIG_IGN)
 
 
-def estimate_chunk(video: str, model: str | None, settings, chunk: Chunk) -> ChunkResult:
-    """Worker: the model over one chunk of ``video`` (runs in its own process)."""
+def estimate_chunk(video: str, model: str | None, settings, chunk: Chunk,
+                   reduce_pose: Callable[[KeyPoints], None] | None = None) -> ChunkResult:
+    """Worker: the model over one chunk of ``video`` (runs in its own process). ``reduce_pose``
+    (a top-level function) shrinks each pose in place before it is sent back, e.g. a segmentation
+    mask (0.3 MB a frame) to the outline the analysis reads from it."""
     from formcheck.io.sources import VideoFileSource
     from formcheck.pose.estimators import PoseEstimator
 
@@ -90,6 +93,9 @@ def estimate_chunk(video: str, model: str | None, settings, chunk: Chunk) -> Chu
             if chunk.stop is not None and frame.index >= chunk.stop:
                 break
             found = estimator.detect_poses(frame.image, frame.t_s)
+            if reduce_pose is not None:
+                for kp in found:
+                    reduce_pose(kp)
             if frame.index >= chunk.start:
                 times.append(frame.t_s)
                 poses.append(found)
@@ -105,7 +111,8 @@ class ParallelPoseEstimator:
     """
 
     def __init__(self, video: str | Path, frame_count: int, fps: float, *, model: Path | None = None,
-                 settings=None, workers: int | None = None) -> None:
+                 settings=None, workers: int | None = None,
+                 reduce_pose: Callable[[KeyPoints], None] | None = None) -> None:
         from formcheck.pose.estimators import PoseSettings
         from formcheck.pose.model import check_model
 
@@ -118,8 +125,8 @@ class ParallelPoseEstimator:
         self.workers = min(workers, len(self.chunks))
         self._pool = cf.ProcessPoolExecutor(max_workers=self.workers, initializer=_ignore_sigint,
                                             mp_context=multiprocessing.get_context("spawn"))
-        self._futures = [self._pool.submit(estimate_chunk, str(video), str(self.model_path), self.settings, c)
-                         for c in self.chunks]
+        self._futures = [self._pool.submit(estimate_chunk, str(video), str(self.model_path), self.settings, c,
+                                           reduce_pose) for c in self.chunks]
         self._frames = self._in_order()
 
     def _in_order(self) -> Iterator[tuple[float, list[KeyPoints]]]:
@@ -168,7 +175,8 @@ class ParallelPoseEstimator:
         self.close(stop_now=exc_type is not None)
 
 
-def pose_estimator_for(source, model: Path | None = None, settings=None, jobs: int = 1):
+def pose_estimator_for(source, model: Path | None = None, settings=None, jobs: int = 1,
+                       reduce_pose: Callable[[KeyPoints], None] | None = None):
     """The estimator for a video file: ``ParallelPoseEstimator`` when ``jobs`` > 1 and the video
     is long enough to split (``plan_chunks``), else the one-process ``PoseEstimator``.
 
@@ -178,5 +186,5 @@ def pose_estimator_for(source, model: Path | None = None, settings=None, jobs: i
 
     if jobs > 1 and source.frame_count > 0 and len(plan_chunks(source.frame_count, source.fps, jobs)) > 1:
         return ParallelPoseEstimator(source.path, source.frame_count, source.fps, model=model,
-                                     settings=settings, workers=jobs)
+                                     settings=settings, workers=jobs, reduce_pose=reduce_pose)
     return PoseEstimator(model, settings)

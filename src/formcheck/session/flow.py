@@ -20,6 +20,7 @@ from formcheck.analysis.pipeline import Pipeline
 from formcheck.core.keypoints import Poses
 from formcheck.definitions.exercises import Exercise
 from formcheck.definitions.routines import Routine
+from formcheck.i18n import t
 from formcheck.session import types as st  # states and wording: st.CARD, st.RED_FLAGS, ...
 from formcheck.session.live_runtime import CameraRecovery
 from formcheck.session.set_tracker import SetTracker, is_extension_test
@@ -180,8 +181,9 @@ class Session:
         elif state == st.PAIN and key.isdigit():
             self.run.pain.append(int(key))
             self._log_exercise(type="pain_rating", rating=int(key))
-            self.card_note = (f"{self.run.exercise.name} was stopped because of pain ({key}/9). If pain is "
-                              "severe or keeps coming back, stop for today and tell your clinician.")
+            self.card_note = t("{name} was stopped because of pain ({rating}/9). If pain is severe or keeps "
+                               "coming back, stop for today and tell your clinician.",
+                               name=t(self.run.exercise.name), rating=key)
             self._end_exercise("pain")
         elif state in (st.EXT_CHECK, st.EXT_RECHECK) and key in ("y", "n"):
             self._extension_answer(state, key == "y")
@@ -201,8 +203,8 @@ class Session:
             if self.state == st.SETUP and self._elapsed() >= self.t.setup_timeout_s:
                 problem = tracker.framing_message
                 self._log_exercise(type="setup_timeout", problem=problem)
-                self.card_note = (f"I couldn't see you well enough for {self.run.exercise.name}, so it was "
-                                  f"skipped ({problem or 'no picture'}).")
+                self.card_note = t("I couldn't see you well enough for {name}, so it was skipped ({problem}).",
+                                   name=t(self.run.exercise.name), problem=t(problem) if problem else t("no picture"))
                 self._end_exercise("setup_timeout")
         elif state == st.COUNTDOWN:
             if self._elapsed() >= self.t.countdown_s:
@@ -321,8 +323,8 @@ class Session:
         self._log_exercise(type="symptom", answer=answer)
         self._worse_streak = self._worse_streak + 1 if answer == "worse" else 0
         if self._worse_streak >= st.WORSE_IN_A_ROW:
-            self.card_note = (f"Your symptoms were worse twice in a row, so {run.exercise.name} was stopped. "
-                              "If this keeps happening, stop for today and tell your clinician.")
+            self.card_note = t("Your symptoms were worse twice in a row, so {name} was stopped. If this keeps "
+                               "happening, stop for today and tell your clinician.", name=t(run.exercise.name))
             self._end_exercise("symptoms_worse")
         elif run.last_set_after_symptom:
             self._end_exercise("skipped")
@@ -378,7 +380,7 @@ class Session:
         elif state == st.EXT_RECHECK and symptoms:
             run.flags.append("drop_standing_extension")
             self._log_exercise(type="extension_flag", advice=st.EXTENSION_ADVICE)
-            self.card_note = st.EXTENSION_ADVICE
+            self.card_note = t(st.EXTENSION_ADVICE)
             self._end_exercise("extension_dropped")
         elif run.set_no >= run.entry.sets:
             self._end_exercise("completed")

@@ -11,6 +11,7 @@ import html
 from datetime import datetime
 from pathlib import Path
 
+from formcheck.i18n import get_language, t, using
 from formcheck.io.jsonl import read_jsonl
 from formcheck.io.outputs import ensure_writable_dir, write_json
 from formcheck.session.types import ANSWERS, RED_FLAGS, exercise_end_text
@@ -167,39 +168,49 @@ def reps_against_target(ex: dict) -> str:
     sides = max(len(ex.get("sides") or ()), 1)
     target = ex["target_reps"] * ex["target_sets"]
     text = f"{ex['reps']} / {target * sides}"
-    return text + (f" ({target} per side)" if sides > 1 else "")
+    return text + (t(" ({n} per side)", n=target) if sides > 1 else "")
 
 
 def summary_html(summary: dict) -> str:
-    """The page for the patient (and their clinician): plain words; technical figures stay in summary.json."""
+    """The page for the patient (and their clinician): plain words, in the session's language;
+    technical figures stay in summary.json."""
+    with using(summary.get("language") or get_language()):
+        return _summary_html(summary)
+
+
+def _summary_html(summary: dict) -> str:
     esc = html.escape
     rows = []
     for ex in summary["exercises"]:
         rows.append("<tr>" + "".join(f"<td>{esc(str(v))}</td>" for v in (
-            ex["name"], reps_against_target(ex),
+            t(ex["name"]), reps_against_target(ex),
             ", ".join(map(str, ex["reps_per_set"])) or "-", ex["holds_completed"],
-            ", ".join(f"{ex.get('warning_messages', {}).get(k) or k.replace('_', ' ')} ({n}x)"
-                      for k, n in ex["warnings"].items()) or "-",
-            ", ".join(ex["symptoms"]) or "-", ", ".join(map(str, ex["pain"])) or "-",
-            exercise_end_text(ex["end_reason"]))) + "</tr>")
-    flags = "".join(f"<li>{esc(q['question'])} <b>{ANSWERS[q['answer']]}</b></li>" for q in _safety(summary))
+            t(", ").join(f"{t(ex.get('warning_messages', {}).get(k) or k.replace('_', ' '))} ({n}x)"
+                         for k, n in ex["warnings"].items()) or "-",
+            t(", ").join(t(a) for a in ex["symptoms"]) or "-", ", ".join(map(str, ex["pain"])) or "-",
+            t(exercise_end_text(ex["end_reason"])))) + "</tr>")
+    flags = "".join(f"<li>{esc(t(q['question']))} <b>{esc(t(ANSWERS[q['answer']]))}</b></li>"
+                    for q in _safety(summary))
     notes = "".join(f"<li>{esc(line)}</li>" for line in summary.get("lines", []))
     pages = "".join(f'<li><a href="{esc(p["page"])}">{esc(p["name"])}</a></li>' for p in summary.get("pages", ()))
     if pages:
-        pages = f"<h2>Each exercise in detail</h2><ul>{pages}</ul>\n"
+        pages = f"<h2>{esc(t('Each exercise in detail'))}</h2><ul>{pages}</ul>\n"
+    head = "".join(f"<th>{esc(t(h))}</th>" for h in ("exercise", "reps / target", "per set", "holds done",
+                                                    "form warnings", "symptoms", "pain (0-9)", "ended"))
     return f"""<!doctype html>
-<html lang="en"><head><meta charset="utf-8"><title>formcheck session, {esc(_when(summary.get('started', '')))}</title>
+<html lang="{esc(get_language())}"><head><meta charset="utf-8">
+<title>formcheck session, {esc(_when(summary.get('started', '')))}</title>
 <style>body{{font-family:sans-serif;max-width:60em;margin:2em auto;line-height:1.4}}
 table{{border-collapse:collapse}}td,th{{border:1px solid #999;padding:.3em .6em;text-align:left}}</style></head>
 <body>
-<h1>Exercise session, {esc(_when(summary.get('started', '')))}</h1>
-<p>Routine: {esc(summary['routine'])}. Duration {summary.get('duration_s', 0) / 60:.1f} min.</p>
+<h1>{esc(t("Exercise session, {date}", date=_when(summary.get('started', ''))))}</h1>
+<p>{esc(t("Routine: {name}. Duration {minutes} min.", name=summary['routine'],
+           minutes=f"{summary.get('duration_s', 0) / 60:.1f}"))}</p>
 <ul>{notes}</ul>
-<h2>Exercises</h2>
-<table><tr><th>exercise</th><th>reps / target</th><th>per set</th><th>holds done</th><th>form warnings</th>
-<th>symptoms</th><th>pain (0-9)</th><th>ended</th></tr>
+<h2>{esc(t("Exercises"))}</h2>
+<table><tr>{head}</tr>
 {''.join(rows)}</table>
-{pages}<h2>Safety questions</h2><ul>{flags}</ul>
-<p>formcheck does not replace your clinician. Show them this page if anything got worse.</p>
+{pages}<h2>{esc(t("Safety questions"))}</h2><ul>{flags}</ul>
+<p>{esc(t("formcheck does not replace your clinician. Show them this page if anything got worse."))}</p>
 </body></html>
 """

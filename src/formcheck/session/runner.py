@@ -29,6 +29,7 @@ import numpy as np
 from formcheck.analysis.framing import frame_brightness
 from formcheck.definitions.exercises import load_exercises
 from formcheck.definitions.routines import load_routine
+from formcheck.i18n import get_language, parse_language, using
 from formcheck.io.jsonl import JsonlLog
 from formcheck.io.outputs import ensure_writable_dir
 from formcheck.io.sources import Frame
@@ -110,16 +111,19 @@ def run_session(routine: str | Path = "default", *, camera: int = 0, source_file
                 data_dir: Path | None = None, audio: bool = True, model: Path | None = None,
                 exercises_dir: Path | None = None, timings: Timings | None = None, render: bool | None = None,
                 print_fn: Callable[[str], None] = print, progress: Callable[[str], None] | None = None,
-                no_input_s: float = NO_INPUT_S, poses: int = CAMERA_POSES) -> dict:
+                no_input_s: float = NO_INPUT_S, poses: int = CAMERA_POSES, language: str | None = None) -> dict:
     """Run a whole session; returns the summary (also written as summary.json / summary.html).
 
     ``render`` draws the screens even without a window (the benchmark measures drawing too);
     by default only a window gets them. Without a window, ``progress`` (default: stderr) gets a
     line at each change of screen, each rep and each answer, and a screen that waits for a key
     longer than ``no_input_s`` after the key script has run out ends the session. ``poses``: how
-    many people the model may find (the session follows the one it started with).
+    many people the model may find (the session follows the one it started with). ``language``
+    (``--language``) beats the routine's own ``language``; without either, the active one
+    (``i18n``: the CLI sets it from the locale).
     """
     the_routine = load_routine(routine, load_exercises(exercises_dir))
+    lang = parse_language(language) if language else the_routine.language or get_language()
     script = load_key_script(keys_file) if keys_file else []
     if window:
         require_display()
@@ -136,10 +140,11 @@ def run_session(routine: str | Path = "default", *, camera: int = 0, source_file
         print_fn(line)
 
     # The model and the camera first: if either fails, no empty session folder is left behind.
-    with LivePoseEstimator(model, PoseSettings(num_poses=poses)) as estimator, contextlib.closing(source):
+    with (LivePoseEstimator(model, PoseSettings(num_poses=poses)) as estimator, contextlib.closing(source),
+          using(lang)):
         source.open()
         folder = new_session_dir(root)
-        with JsonlLog(folder / EVENTS_FILE) as log, Audio(enabled=audio) as sound:
+        with JsonlLog(folder / EVENTS_FILE) as log, Audio(enabled=audio, language=lang) as sound:
             written: list[dict] = []
 
             def write(record: dict) -> None:
@@ -159,7 +164,7 @@ def run_session(routine: str | Path = "default", *, camera: int = 0, source_file
                                progress=shown, no_input_s=None if window else no_input_s, scripted=bool(script))
             started = datetime.now()
             session.start(0.0, time=started.isoformat(timespec="seconds"), source=source.name,
-                          folder=str(folder), audio=sound.backends)
+                          folder=str(folder), audio=sound.backends, language=lang)
             try:
                 loop.run()
             except KeyboardInterrupt:

@@ -182,6 +182,53 @@ class AngleArcAnnotator:
         return scene
 
 
+BACK_CURVE = (255, 120, 255)  # pink: the back's outline as measured
+NO_BACK_TEXT = "can't see your back"
+
+
+def spine_text(angles: Angles | None) -> str:
+    """"back 25 deg + hips 35 deg", "can't see your back", or "" where the back is not measured
+    (an exercise without it, or the person's neutral still being learned)."""
+    if angles is None or not angles.spine_status:
+        return ""
+    if angles.spine_status == "no_back":
+        return NO_BACK_TEXT
+    if math.isfinite(angles.spine_flexion_deg) and math.isfinite(angles.hip_flexion_deg):
+        return f"back {angles.spine_flexion_deg:.0f} deg + hips {angles.hip_flexion_deg:.0f} deg"
+    return ""
+
+
+class BackCurveAnnotator:
+    """The back's fitted outline drawn on the body, with the split of the trunk's bend beside it
+    ("back 25 deg + hips 35 deg") or "can't see your back"; nothing for exercises that do not measure it."""
+
+    def __init__(self, colour: tuple[int, int, int] = BACK_CURVE) -> None:
+        self.colour = colour
+
+    def annotate(self, scene: np.ndarray, keypoints: KeyPoints | None, angles: Angles | None) -> np.ndarray:
+        text = spine_text(angles)
+        if not text:
+            return scene
+        layout = Layout.of(scene)
+        curve = np.asarray(angles.back_curve, dtype=float) if angles.back_curve else None
+        if curve is not None and np.isfinite(curve).all() and len(curve) > 1:
+            cv2.polylines(scene, [np.rint(curve).astype(np.int32).reshape(-1, 1, 2)], False, self.colour,
+                          layout.thickness + 1, cv2.LINE_AA)
+            anchor = curve.min(axis=0)
+        elif keypoints is not None and np.isfinite(keypoints.xy).all():
+            anchor = (keypoints.point("left_shoulder") + keypoints.point("right_shoulder")) / 2.0
+        else:
+            anchor = np.array([layout.margin, layout.height / 2])
+        scale, thickness = layout.font(LABEL_SIZE)
+        width = text_width(text, scale, thickness)
+        x = int(min(max(anchor[0], layout.margin), layout.width - layout.margin - width))
+        # above the back's curve, clear of the trunk angle's own label beside the hip
+        y = int(min(max(anchor[1] - 3 * layout.cap(LABEL_SIZE), layout.cap(LABEL_SIZE) + layout.margin),
+                    layout.height - layout.margin))
+        put_text(scene, text, (x, y), scale, self.colour, thickness, outline=True)
+        return scene
+
+
 class RepCounterAnnotator:
     """Large "3 / 10" at the top right, with the side for alternating exercises.
 

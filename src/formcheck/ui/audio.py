@@ -17,6 +17,8 @@ from collections.abc import Callable
 
 import numpy as np
 
+from formcheck.i18n import t
+
 SAMPLE_RATE = 22050
 # Tone kinds: (frequency Hz, duration s). Higher and shorter for a rep, a two-note chime for a hold.
 TONES = {"rep": ((880.0, 0.12),), "hold": ((660.0, 0.1), (990.0, 0.16)), "tick": ((520.0, 0.08),),
@@ -72,14 +74,39 @@ def _command_player() -> Callable[[np.ndarray], None] | None:
     return None
 
 
-def _espeak_speaker() -> Callable[[str], None] | None:
+# espeak-ng voices per formcheck language, best first (``espeak-ng --voices``). Mandarin reads
+# Traditional characters too; plain "cmn" turns them into pinyin and then reads the pinyin as
+# English, so "cmn-latn-pinyin" comes first. Slower than espeak's default, for older listeners.
+VOICES = {"en": ("en",), "zh-TW": ("cmn-latn-pinyin", "cmn"), "ko": ("ko",)}
+SPEED_WPM = 150
+
+
+def espeak_voices(exe: str) -> set[str]:
+    """Voice names espeak-ng has on this machine (its data packages vary)."""
+    try:
+        out = subprocess.run([exe, "--voices"], capture_output=True, text=True, timeout=5, check=False).stdout
+    except (OSError, subprocess.SubprocessError):
+        return set()
+    return {cols[1] for cols in (line.split() for line in out.splitlines()[1:]) if len(cols) > 1}
+
+
+def _espeak_speaker(language: str = "en") -> Callable[[str], None] | None:
+    """Speech in ``language``'s voice; None without espeak-ng or without that voice (silent, as
+    without espeak: an English voice reading Chinese is noise, not a cue)."""
     exe = shutil.which("espeak-ng")
     if not exe:
         return None
+    wanted = VOICES.get(language, ("en",))
+    have = espeak_voices(exe) if wanted != ("en",) else {"en"}
+    voice = next((v for v in wanted if v in have), None)
+    if voice is None:
+        return None
 
     def say(text: str) -> None:
-        subprocess.run([exe, "-s", "150", text], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
-                       timeout=10, check=False)
+        # Text with no translation is English (i18n's fallback): read it with the English voice.
+        use = voice if not text.isascii() else "en"
+        subprocess.run([exe, "-v", use, "-s", str(SPEED_WPM), text], stdout=subprocess.DEVNULL,
+                       stderr=subprocess.DEVNULL, timeout=10, check=False)
 
     return say
 
@@ -88,18 +115,20 @@ class Audio:
     """``tone(kind)`` and ``say(text)`` return at once; a worker thread does the playing.
 
     ``player`` and ``speaker`` default to whatever this machine has (see the module docstring);
-    tests pass their own.
+    tests pass their own. ``say`` takes the English text and speaks it in ``language`` (the
+    i18n catalogues; English where a text has no translation).
     """
 
     def __init__(self, enabled: bool = True, player: Callable[[np.ndarray], None] | None = None,
-                 speaker: Callable[[str], None] | None = None, max_queued: int = 4) -> None:
+                 speaker: Callable[[str], None] | None = None, max_queued: int = 4, language: str = "en") -> None:
         self.muted = False
         self.enabled = enabled
+        self.language = language
         self._queue: queue.Queue = queue.Queue(maxsize=max_queued)
         self._thread: threading.Thread | None = None
         if enabled:
             self._player = player or _sounddevice_player() or _command_player()
-            self._speaker = speaker or _espeak_speaker()
+            self._speaker = speaker or _espeak_speaker(language)
             if self._player or self._speaker:
                 self._thread = threading.Thread(target=self._run, name="formcheck-audio", daemon=True)
                 self._thread.start()
@@ -129,7 +158,7 @@ class Audio:
 
     def say(self, text: str) -> None:
         if text:
-            self._put(("say", text))
+            self._put(("say", t(text, lang=self.language)))
 
     def _run(self) -> None:
         while True:

@@ -19,6 +19,7 @@ import numpy as np
 
 from formcheck.core.keypoints import INDEX, LANDMARK_NAMES, SKELETON, KeyPoints
 from formcheck.core.text import with_unit
+from formcheck.ui import text_render
 
 # Colours (BGR).
 WHITE = (255, 255, 255)
@@ -123,6 +124,8 @@ class Layout:
 
 def text_width(text: str, scale: float, thickness: int) -> int:
     """Width in pixels of ``text`` as drawn, including the stroke beyond the glyph advance."""
+    if not text.isascii() and text_render.available():  # Chinese, Korean...: FreeType (ui.text_render)
+        return text_render.text_width(text, scale, thickness)
     return cv2.getTextSize(text, FONT, scale, thickness)[0][0] + thickness
 
 
@@ -153,6 +156,8 @@ def fit_text(text: str, scale: float, thickness: int, max_width: int) -> tuple[f
 def put_text(scene: np.ndarray, text: str, org: tuple[int, int], scale: float,
              colour: tuple[int, int, int], thickness: int, outline: bool = False) -> None:
     """Text with its baseline at ``org``; ``outline`` adds a dark rim for text on bare video."""
+    if not text.isascii() and text_render.put_text(scene, text, org, scale, colour, thickness, outline):
+        return  # Hershey has ASCII only: anything else is drawn with FreeType (ui.text_render)
     if outline:
         cv2.putText(scene, text, org, FONT, scale, BLACK, thickness + max(2, thickness), cv2.LINE_AA)
     cv2.putText(scene, text, org, FONT, scale, colour, thickness, cv2.LINE_AA)

@@ -6,8 +6,10 @@ import numpy as np
 from formcheck.analysis.kinematics import Angles
 from formcheck.core.events import Feedback
 from formcheck.core.keypoints import KeyPoints
+from formcheck.i18n.feedback import translated
 from formcheck.ui.annotators import (
     AngleArcAnnotator,
+    BackCurveAnnotator,
     CueAnnotator,
     HoldTimerAnnotator,
     RepCounterAnnotator,
@@ -23,6 +25,7 @@ class OverlayRenderer:
     def __init__(self, min_visibility: float = 0.5) -> None:
         self.skeleton = SkeletonAnnotator(min_visibility)
         self.angle_arc = AngleArcAnnotator()
+        self.back_curve = BackCurveAnnotator()
         self.gauge = GaugeAnnotator(min_visibility=min_visibility)
         self.rep_counter = RepCounterAnnotator()
         self.hold_timer = HoldTimerAnnotator()
@@ -32,9 +35,11 @@ class OverlayRenderer:
     def render(self, scene: np.ndarray, keypoints: KeyPoints | None, angles: Angles | None,
                feedback: Feedback | None, status: str = "") -> np.ndarray:
         """Draw onto ``scene`` in place and return it. Body first, then the panels above it."""
+        feedback = translated(feedback)  # the cue and the gauge's title in the person's language (i18n)
         self.skeleton.annotate(scene, keypoints, angles.side if angles is not None else "")
         if feedback is not None:
             self.angle_arc.annotate(scene, keypoints, angles, feedback)
+            self.back_curve.annotate(scene, keypoints, angles)
             self.gauge.annotate(scene, feedback, keypoints)
             self.rep_counter.annotate(scene, feedback)
             self.hold_timer.annotate(scene, feedback)

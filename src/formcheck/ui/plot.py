@@ -206,4 +206,10 @@ def write_plot(path: str | os.PathLike, exercise, t_s, angles, timer_s, reps) ->
     or ``timer_s`` for a timer exercise) against ``t_s``, with its repetitions ``reps``
     (``RepRecord``), as ``plot_data`` and ``plot_reps`` choose them. Returns the PNG's path."""
     data = plot_data(exercise, t_s, angles, timer_s, reps)
-    return plot_angles(path, data.pop("t_s"), data.pop("series"), plot_reps(exercise, reps), **data)
+    series = data.pop("series")
+    if getattr(exercise, "measures_spine", False) and exercise.signal_field == "trunk_inclination_deg":
+        # Under the trunk curve, its two parts: the back's own bend and the hips' share (analysis.spine)
+        series = dict(series)
+        series["back (spine flexion)"] = np.array([a.spine_flexion_deg for a in angles], dtype=float)
+        series["hips (trunk - back)"] = np.array([a.hip_flexion_deg for a in angles], dtype=float)
+    return plot_angles(path, data.pop("t_s"), series, plot_reps(exercise, reps), **data)

@@ -32,14 +32,40 @@ BIG_SIZE = 6.0
 DIM_ALPHA = 0.8  # card screens: how dark the picture behind the text gets
 
 
+# Chinese is written without spaces: a line may break before any Han character, but never
+# before closing punctuation (it stays with the character it follows).
+_NO_LINE_START = set("，。、：；！？）」』》〉…．,.:;!?)")
+
+
+def _is_han(ch: str) -> bool:
+    """CJK punctuation, kana, Han and full-width forms; not Hangul (Korean breaks at spaces)."""
+    return ("\u3000" <= ch <= "\u9fff" and not "\u3130" <= ch <= "\u318f") or "\uf900" <= ch <= "\ufaff" \
+        or "\uff00" <= ch <= "\uffef"
+
+
+def _tokens(text: str) -> list[tuple[str, bool]]:
+    """(token, space before it): words, and single Han characters with their punctuation."""
+    tokens: list[tuple[str, bool]] = []
+    for i, word in enumerate(text.split()):
+        part, space = "", i > 0
+        for ch in word:
+            if part and (_is_han(ch) or _is_han(part[-1])) and ch not in _NO_LINE_START:
+                tokens.append((part, space))
+                part, space = "", False
+            part += ch
+        tokens.append((part, space))
+    return tokens
+
+
 def wrap(text: str, scale: float, thickness: int, max_width: int) -> list[str]:
-    """Break ``text`` into lines no wider than ``max_width`` pixels (long words stay whole)."""
+    """Break ``text`` into lines no wider than ``max_width`` pixels (long words stay whole;
+    Chinese breaks between characters, Korean between words)."""
     lines, line = [], ""
-    for word in text.split():
-        candidate = f"{line} {word}".strip()
+    for token, space in _tokens(text):
+        candidate = f"{line} {token}" if line and space else line + token
         if line and text_width(candidate, scale, thickness) > max_width:
             lines.append(line)
-            line = word
+            line = token
         else:
             line = candidate
     return lines + [line] if line else lines

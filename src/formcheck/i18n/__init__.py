@@ -1,0 +1,211 @@
+"""Translations: one catalogue per language, keyed by the English text.
+
+English is the source language and the fallback: ``t("Rest")`` returns the active language's
+entry for "Rest", or "Rest" itself when there is none. Text with values in it is a template with
+named fields, translated first and filled in after: ``t("Rest {seconds} s", seconds=30)``.
+
+Two sources feed a language's lookup table:
+
+- the catalogue ``catalogs/<language>.toml`` (session screens, set-up and warning messages,
+  safety questions, summaries, speech), whose tables only group entries for the translator;
+- each exercise definition's ``[i18n.<language>]`` table (name, instructions, safety notes,
+  cues), registered by ``definitions.exercises`` as it loads them, so an exercise file a user
+  adds carries its own translations.
+
+The active language is process-wide (``set_language``, or ``using`` for a block): one person
+uses one formcheck at a time, and the audio thread must speak the language the screen shows.
+"""
+from __future__ import annotations
+
+import functools
+import locale
+import os
+import re
+import string
+import tomllib
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
+from importlib import resources
+
+from formcheck.core.errors import FormcheckError
+
+SOURCE = "en"
+LANGUAGES = ("en", "zh-TW", "ko")
+LANGUAGE_NAMES = {"en": "English", "zh-TW": "繁體中文", "ko": "한국어"}
+# Locale spellings (LANG=zh_TW.UTF-8, zh-Hant, ko_KR) -> the language formcheck has for them.
+_ALIASES = {"en": "en", "zh_tw": "zh-TW", "zh_hk": "zh-TW", "zh_mo": "zh-TW", "zh_hant": "zh-TW",
+            "ko": "ko", "ko_kr": "ko"}
+
+_current = SOURCE
+_catalogs: dict[str, dict[str, str]] = {}
+_exercise_text: dict[str, dict[str, str]] = {lang: {} for lang in LANGUAGES if lang != SOURCE}
+
+
+def normalize(code: str | None) -> str | None:
+    """The formcheck language for a language tag or locale name, or None if there is none.
+
+    "zh-TW", "zh_TW.UTF-8", "zh-Hant-TW", "ko_KR" and "en_GB" are understood; "zh_CN"
+    (simplified Chinese) is not Traditional Chinese and gives None.
+    """
+    if not code:
+        return None
+    tag = code.split(".", 1)[0].split("@", 1)[0].replace("-", "_").lower()
+    if tag in ("c", "posix"):
+        return None
+    parts = tag.split("_")
+    for key in ("_".join(parts[:2]), parts[0]):
+        if key in _ALIASES:
+            return _ALIASES[key]
+    if parts[0] == "zh" and "hant" in parts:
+        return "zh-TW"
+    return None
+
+
+def parse_language(text: str) -> str:
+    """``--language`` / a routine's ``language``: one of LANGUAGES (any locale spelling of one)."""
+    lang = normalize(text)
+    if lang is None or text.strip() == "":
+        raise FormcheckError(f"Unknown language {text!r}.", f"Use one of: {', '.join(LANGUAGES)}.")
+    return lang
+
+
+def system_language(environ: Mapping[str, str] | None = None) -> str | None:
+    """The language of the user's locale (LANGUAGE, LC_ALL, LC_MESSAGES, LANG), if formcheck has it."""
+    env = os.environ if environ is None else environ
+    for var in ("LANGUAGE", "LC_ALL", "LC_MESSAGES", "LANG"):
+        value = env.get(var, "")
+        if not value:
+            continue
+        for part in value.split(":"):  # LANGUAGE is a priority list
+            lang = normalize(part)
+            if lang:
+                return lang
+        if var != "LANGUAGE":
+            return None  # the first locale variable set decides, as for the C library
+    if environ is None:
+        try:
+            return normalize(locale.getlocale(locale.LC_MESSAGES)[0])
+        except (AttributeError, ValueError):
+            return None
+    return None
+
+
+def resolve_language(explicit: str | None = None, routine: str | None = None,
+                     environ: Mapping[str, str] | None = None) -> str:
+    """The language to use: ``--language`` > the routine file's ``language`` > the locale > English."""
+    for choice in (explicit, routine):
+        if choice:
+            return parse_language(choice)
+    return system_language(environ) or SOURCE
+
+
+def catalog(lang: str) -> dict[str, str]:
+    """The catalogue of ``lang`` (English -> translation), loaded once; {} for English."""
+    if lang == SOURCE:
+        return {}
+    if lang not in _catalogs:
+        if lang not in LANGUAGES:
+            raise FormcheckError(f"Unknown language {lang!r}.", f"Use one of: {', '.join(LANGUAGES)}.")
+        text = resources.files("formcheck.i18n").joinpath("catalogs", f"{lang}.toml").read_text(encoding="utf-8")
+        entries: dict[str, str] = {}
+        _flatten(tomllib.loads(text), entries, lang)
+        _catalogs[lang] = entries
+    return _catalogs[lang]
+
+
+def _flatten(table: dict, into: dict[str, str], lang: str, where: str = "") -> None:
+    for key, value in table.items():
+        if isinstance(value, dict):  # a [section]: grouping only
+            _flatten(value, into, lang, f"{where}{key}.")
+        elif isinstance(value, str):
+            into[key] = value
+        else:
+            raise FormcheckError(f"Catalogue {lang}.toml: entry {where}{key!r} must be text.", "Fix the catalogue.")
+
+
+def register_exercise_text(lang: str, pairs: Mapping[str, str]) -> None:
+    """Translations an exercise definition carries (English -> ``lang``), for ``t``."""
+    if lang in _exercise_text:
+        _exercise_text[lang].update({k: v for k, v in pairs.items() if k and v})
+        _lookup.cache_clear()
+
+
+MIN_TEMPLATE_WORDS = 12  # letters of fixed text a template needs to be matched in reverse (not "{a}: {b}")
+
+
+@functools.lru_cache(maxsize=4)
+def _reverse_templates(lang: str) -> tuple[tuple[re.Pattern, str], ...]:
+    """Catalogue templates as patterns, to translate text that was filled in before it reached
+    the screen (an analyzer's message with its numbers in it)."""
+    found = []
+    for key, value in catalog(lang).items():
+        parts = list(string.Formatter().parse(key))
+        names = [name for _, name, _, _ in parts if name]
+        fixed = "".join(literal for literal, _, _, _ in parts)
+        if not names or len(set(names)) != len(names) or sum(c.isalpha() for c in fixed) < MIN_TEMPLATE_WORDS:
+            continue
+        pattern = "".join(re.escape(literal) + (f"(?P<{name}>.+?)" if name else "") for literal, name, _, _ in parts)
+        found.append((re.compile(f"^{pattern}$", re.DOTALL), value))
+    return tuple(found)
+
+
+@functools.lru_cache(maxsize=4096)  # cues are looked up on every frame
+def _lookup(text: str, lang: str) -> str | None:
+    direct = catalog(lang).get(text) or _exercise_text.get(lang, {}).get(text)
+    if direct:
+        return direct
+    for pattern, template in _reverse_templates(lang):
+        match = pattern.match(text)
+        if match:
+            fields = {k: catalog(lang).get(v) or _exercise_text[lang].get(v) or v.replace(" deg", "°")
+                      for k, v in match.groupdict().items()}  # "°": the text is drawn with FreeType
+            return template.format(**fields)
+    return None
+
+
+def lookup(text: str, lang: str) -> str | None:
+    """The translation of ``text`` into ``lang``, or None if there is none. Text filled in from
+    a catalogue template ("... within 120 s: it was closed") is recognised and translated too."""
+    if lang == SOURCE or not text:
+        return None
+    return _lookup(text, lang)
+
+
+def t(text: str, /, lang: str | None = None, context: str | None = None, **fields) -> str:
+    """``text`` in the active language (or ``lang``), with ``fields`` filled in.
+
+    ``context`` tells apart one English word with two meanings: the catalogue key
+    "view|side" (the camera's view) is tried before "side" (e.g. a body side).
+    """
+    lang = lang or _current
+    out = (context and lookup(f"{context}|{text}", lang)) or lookup(text, lang) or text
+    return out.format(**fields) if fields else out
+
+
+def set_language(lang: str) -> str:
+    """Make ``lang`` the active language; returns the one it replaces."""
+    global _current
+    if lang not in LANGUAGES:
+        raise FormcheckError(f"Unknown language {lang!r}.", f"Use one of: {', '.join(LANGUAGES)}.")
+    catalog(lang)  # load (and check) it now, not on the first frame
+    previous, _current = _current, lang
+    return previous
+
+
+def get_language() -> str:
+    return _current
+
+
+@contextmanager
+def using(lang: str) -> Iterator[str]:
+    """The active language is ``lang`` inside the block."""
+    previous = set_language(lang)
+    try:
+        yield lang
+    finally:
+        set_language(previous)
+
+
+def placeholders(template: str) -> set[str]:
+    """The named fields of a template ("{n} of {total}" -> {"n", "total"})."""
+    return {name for _, name, _, _ in string.Formatter().parse(template) if name}

@@ -1,0 +1,147 @@
+"""Every patient-facing English string has a zh-TW and a ko translation.
+
+The strings are collected from where they live, not from a list kept by hand: the exercise
+definitions (names, summaries, instructions, safety notes, cues, form messages, gauge labels),
+the session's wording tables, the warning messages, the set-up (framing) messages and the
+analyzer's own cues (read from the source), every literal handed to ``t()`` by the modules that
+build screens, summaries and the exercise list, and every literal the session speaks.
+"""
+from __future__ import annotations
+
+import ast
+import inspect
+from pathlib import Path
+
+import pytest
+
+import formcheck
+from formcheck.analysis import exercise_analyzer, framing
+from formcheck.core.events import EVENT_MESSAGES
+from formcheck.definitions.exercises import LEVELS, VIEWS, builtin_exercises, translatable_text
+from formcheck.i18n import lookup
+from formcheck.session import types as st
+
+SRC = Path(formcheck.__file__).parent
+LANGS = ("zh-TW", "ko")
+# Modules whose t("...") literals are shown to the patient (screens, summaries, the exercise list).
+T_MODULES = ("session/view.py", "session/flow.py", "session/log.py", "ui/screens.py", "commands/exercises.py",
+             "commands/session.py", "io/report_page.py")
+# Modules whose .say(...) literals are spoken.
+SAY_MODULES = ("session/flow.py", "session/set_tracker.py")
+
+
+def _strings(node: ast.AST) -> list[str]:
+    """String literals in an expression, through `a or "b"` and `"x" if c else "y"`; not the keys
+    of lookups (`cues.get("hold")`), tests (`"{side}" in cue`) or f-string pieces: not shown as they are."""
+    if isinstance(node, ast.Constant):
+        return [node.value] if isinstance(node.value, str) and node.value else []
+    if (isinstance(node, ast.Call) and getattr(node.func, "attr", None) in ("get", "format")
+            or isinstance(node, (ast.JoinedStr, ast.Compare))):
+        return []
+    return [s for child in ast.iter_child_nodes(node) for s in _strings(child)]
+
+
+def _calls(path: Path, name: str) -> list[ast.Call]:
+    tree = ast.parse(path.read_text(encoding="utf-8"))
+    return [n for n in ast.walk(tree) if isinstance(n, ast.Call)
+            and (getattr(n.func, "id", None) == name or getattr(n.func, "attr", None) == name)]
+
+
+def t_literals() -> set[str]:
+    found = set()
+    for module in T_MODULES:
+        for call in _calls(SRC / module, "t"):
+            if call.args and isinstance(call.args[0], ast.Constant) and isinstance(call.args[0].value, str):
+                context = next((k.value.value for k in call.keywords if k.arg == "context"
+                                and isinstance(k.value, ast.Constant)), None)
+                found.add(f"{context}|{call.args[0].value}" if context else call.args[0].value)
+    return found
+
+
+def label_literals() -> set[str]:
+    """Labels translated in a loop: `t(h) for h in ("time", ...)`, the report page's fact rows
+    (`("Level", level)` in ``_facts``) and the extra repetition columns."""
+    from formcheck.io import report_page
+
+    found = set()
+    for module in T_MODULES:
+        tree = ast.parse((SRC / module).read_text(encoding="utf-8"))
+        for comp in ast.walk(tree):
+            if not isinstance(comp, (ast.GeneratorExp, ast.ListComp)) or not isinstance(comp.generators[0].iter,
+                                                                                          ast.Tuple):
+                continue
+            target = comp.generators[0].target
+            used = [c for c in ast.walk(comp.elt) if isinstance(c, ast.Call) and getattr(c.func, "id", None) == "t"
+                    and c.args and isinstance(c.args[0], ast.Name) and c.args[0].id == getattr(target, "id", None)]
+            if used:
+                found.update(_strings(comp.generators[0].iter))
+    facts = ast.parse(inspect.getsource(report_page._facts))
+    found.update(n.elts[0].value for n in ast.walk(facts) if isinstance(n, ast.Tuple) and len(n.elts) == 2
+                 and isinstance(n.elts[0], ast.Constant) and isinstance(n.elts[0].value, str))
+    return found | {label for _, label in report_page.EXTRA_REP_COLUMNS}
+
+
+def spoken_literals() -> set[str]:
+    return {s for module in SAY_MODULES for call in _calls(SRC / module, "say") for a in call.args for s in _strings(a)}
+
+
+def framing_messages() -> set[str]:
+    """The message of every FramingResult(False, "...", code) in analysis/framing.py."""
+    return {call.args[1].value for call in _calls(Path(inspect.getfile(framing)), "FramingResult")
+            if len(call.args) > 1 and isinstance(call.args[1], ast.Constant) and call.args[1].value}
+
+
+def analyzer_cues() -> set[str]:
+    """Literal cues the analyzer returns from ``_cue`` (e.g. "Hold still: finding you")."""
+    tree = ast.parse(inspect.getsource(exercise_analyzer.ExerciseAnalyzer._cue).strip().replace("\n    ", "\n"))
+    return {s for n in ast.walk(tree) if isinstance(n, ast.Return) and n.value is not None for s in _strings(n.value)}
+
+
+def table_strings() -> set[str]:
+    return ({text for _, text in st.RED_FLAGS} | {st.RED_FLAG_ADVICE, st.EXTENSION_ADVICE, st.KEYS_ACTIVE,
+                                                  st.WELCOME_CONTINUE}
+            | set(st.DISCLAIMER) | set(st.END_REASONS.values()) | set(st.EXERCISE_ENDS.values())
+            | set(st.ANSWERS.values()) | set(st.SYMPTOM_ANSWERS.values()) | set(EVENT_MESSAGES.values())
+            | {f"view|{v}" for v in VIEWS} | set(LEVELS))
+
+
+def exercise_strings() -> dict[str, set[str]]:
+    found: dict[str, set[str]] = {}
+    for ex in builtin_exercises().values():
+        for value in translatable_text(ex).values():
+            items = [value] if isinstance(value, str) else list(value.values()) if isinstance(value, dict) else value
+            found.setdefault(ex.id, set()).update(v for v in items if v)
+    return found
+
+
+SOURCES = {"session tables and warning messages": table_strings, "framing messages": framing_messages,
+           "analyzer cues": analyzer_cues, "t() literals": t_literals, "labels": label_literals,
+           "spoken literals": spoken_literals}
+
+
+@pytest.mark.parametrize("lang", LANGS)
+@pytest.mark.parametrize("where", SOURCES)
+def test_every_patient_facing_string_has_a_translation(lang, where):
+    strings = SOURCES[where]()
+    assert len(strings) >= 3, f"collected too few strings from {where}: the collector is broken"
+    missing = sorted(s for s in strings if lookup(s, lang) is None)
+    assert not missing, f"{where}: no {lang} entry for {missing}"
+
+
+@pytest.mark.parametrize("lang", LANGS)
+def test_every_exercise_carries_its_own_translation_of_every_field(lang):
+    defs = builtin_exercises()
+    missing = {ex_id: sorted(s for s in strings if s not in defs[ex_id].i18n.get(lang, {}))
+               for ex_id, strings in exercise_strings().items()}
+    missing = {k: v for k, v in missing.items() if v}
+    assert not missing, f"exercise definitions without [i18n.{lang}] text for: {missing}"
+
+
+def test_collectors_find_what_they_should():
+    # Guards the collectors themselves: each must see a string known to be there.
+    assert "Turn sideways to the camera" in framing_messages()
+    assert "Hold still: finding you" in analyzer_cues()
+    assert "Safety question {n} of {total}" in t_literals() and "Looking for you..." in t_literals()
+    assert {"Go", "Lean back gently and hold", "Hold", "Relax", "Set complete"} <= spoken_literals()
+    assert "Bend forward slowly" in exercise_strings()["standing_flexion"]
+    assert {"Level", "Frames", "what happened", "pain (0-9)", "peak spinal flexion"} <= label_literals()
