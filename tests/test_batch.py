@@ -31,6 +31,7 @@ def one_process(tmp_path_factory):
 
 
 @pytest.mark.model
+@pytest.mark.processes
 def test_a_pool_of_two_gives_each_video_the_one_process_result(tmp_path, one_process):
     from formcheck.commands.analyze import analyze_one
 
@@ -43,6 +44,7 @@ def test_a_pool_of_two_gives_each_video_the_one_process_result(tmp_path, one_pro
 
 
 @pytest.mark.model
+@pytest.mark.processes
 def test_one_bad_video_in_a_pool_is_reported_by_name_and_the_others_finish(tmp_path):
     from formcheck.commands.analyze import analyze_one
 
@@ -56,6 +58,7 @@ def test_one_bad_video_in_a_pool_is_reported_by_name_and_the_others_finish(tmp_p
 
 
 @pytest.mark.model
+@pytest.mark.processes
 def test_a_dask_local_cluster_gives_the_local_result_and_writes_outputs_here(tmp_path, one_process):
     distributed = pytest.importorskip("distributed", reason="Dask distributed is not installed (formcheck[cluster])")
     from formcheck.batch import run_dask

@@ -18,8 +18,10 @@ def test_masks_are_asked_for_only_where_the_exercise_measures_the_back(monkeypat
 
     asked = []
 
-    def estimator(source, model=None, settings=None, jobs=1):
+    def estimator(source, model=None, settings=None, jobs=1, reduce_pose=None):
         asked.append(settings)
+        # A worker process would shrink each mask to its outline: only where the back is measured.
+        assert (reduce_pose is not None) == masks
         return ReplayEstimator(SAMPLES / f"{Path(source.path).stem}.landmarks.npz")
 
     monkeypatch.setattr(analyze, "pose_estimator_for", estimator)

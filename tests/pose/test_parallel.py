@@ -47,6 +47,7 @@ def _csv(path):
 
 
 @pytest.mark.model
+@pytest.mark.processes
 @pytest.mark.parametrize("clip, exercise", [
     ("standing_flexion_2.mp4", "standing_flexion"),  # 16 s at 30 fps: two chunks
     ("bridge_1.mp4", "bridge"),  # 31 s at 15 fps: three chunks on two workers
