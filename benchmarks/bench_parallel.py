@@ -79,7 +79,7 @@ def bare_loop(clip: Path, poses: int, exercise: str) -> None:
 
 
 def main() -> None:
-    from formcheck.pose.parallel import available_cores
+    from formcheck.core.processes import available_cores
 
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--clip", type=Path, help="a video to time (default: a sample looped to --seconds)")

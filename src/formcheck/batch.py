@@ -12,15 +12,14 @@ Results come back in the order the videos were given; a video that fails is that
 from __future__ import annotations
 
 import concurrent.futures as cf
-import multiprocessing
 import shutil
-import signal
 import tempfile
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
 from formcheck.core.errors import FormcheckError
+from formcheck.core.processes import spawn_pool
 
 CLUSTER_EXTRA = "formcheck[cluster]"
 
@@ -31,11 +30,6 @@ class VideoTask:
     exercise: str
     folder: str  # where this video's outputs go, on the machine the command runs on
     options: dict  # ``analyze_one``'s options: plain values only
-
-
-def _ignore_sigint() -> None:
-    # Ctrl-C reaches the whole process group: the parent stops the pool, workers stay quiet.
-    signal.signal(signal.SIGINT, signal.SIG_IGN)
 
 
 def _failed(task: VideoTask, message: str) -> dict:
@@ -53,8 +47,7 @@ def run_local(tasks: list[VideoTask], job: Callable, jobs: int,
                 on_done(results[-1])
         return results
     results: list[dict | None] = [None] * len(tasks)
-    pool = cf.ProcessPoolExecutor(max_workers=min(jobs, len(tasks)), initializer=_ignore_sigint,
-                                  mp_context=multiprocessing.get_context("spawn"))
+    pool = spawn_pool(min(jobs, len(tasks)))
     try:
         futures = {pool.submit(job, t.video, t.exercise, t.folder, t.options): i for i, t in enumerate(tasks)}
         for future in cf.as_completed(futures):

@@ -11,6 +11,7 @@ from pathlib import Path
 
 from formcheck import __version__
 from formcheck.core.errors import FormcheckError
+from formcheck.core.processes import available_cores
 from formcheck.pose.native_logs import filter_native_logs, quiet_environment
 
 quiet_environment()  # before any command imports OpenCV or MediaPipe
@@ -19,36 +20,24 @@ EXIT_USER_ERROR = 2
 MAX_POSES = 4  # pose.estimators.MAX_POSES (not imported: the parser must not load OpenCV)
 
 
-def _poses(text: str) -> int:
-    try:
-        n = int(text)
-    except ValueError:
-        n = 0
-    if not 1 <= n <= MAX_POSES:
-        raise argparse.ArgumentTypeError(f"must be a whole number from 1 to {MAX_POSES}, not {text!r}")
-    return n
+MAX_JOBS = 64
 
 
-def _cores() -> int:
-    """Cores this process may use (pose.parallel.available_cores; not imported: it loads numpy)."""
-    try:
-        return max(1, len(os.sched_getaffinity(0)))
-    except AttributeError:
-        return max(1, os.cpu_count() or 1)
-
-
-def _jobs(text: str) -> int:
-    try:
-        n = int(text)
-    except ValueError:
-        n = 0
-    if not 1 <= n <= 64:
-        raise argparse.ArgumentTypeError(f"must be a whole number from 1 to 64, not {text!r}")
-    return n
+def _whole_number(lo: int, hi: int):
+    """An argparse type: a whole number from ``lo`` to ``hi``, or a one-line error saying so."""
+    def parse(text: str) -> int:
+        try:
+            n = int(text)
+        except ValueError:
+            n = lo - 1
+        if not lo <= n <= hi:
+            raise argparse.ArgumentTypeError(f"must be a whole number from {lo} to {hi}, not {text!r}")
+        return n
+    return parse
 
 
 def _poses_option(p, default: int, why: str) -> None:
-    p.add_argument("--poses", type=_poses, default=default, metavar="N",
+    p.add_argument("--poses", type=_whole_number(1, MAX_POSES), default=default, metavar="N",
                    help=f"how many people the model may find (1-{MAX_POSES}, default {default}: {why}); formcheck "
                         "follows the person it started with. 2 notices someone else in view, at up to twice the "
                         "model time per frame (README, 'Pose settings')")
@@ -80,8 +69,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--no-video", action="store_true", help="skip the annotated video (faster)")
     p.add_argument("--quiet", "-q", action="store_true", help="no progress bar")
     _poses_option(p, 2, "someone else may be in the video; 1 is faster and as formcheck eval measures")
-    p.add_argument("--jobs", "-j", type=_jobs, default=_cores(), metavar="N",
-                   help=f"processes to use (default {_cores()}, the cores available): one video's pose model "
+    p.add_argument("--jobs", "-j", type=_whole_number(1, MAX_JOBS), default=available_cores(), metavar="N",
+                   help=f"processes to use (default {available_cores()}, the cores available): one video's pose model "
                         "runs on N processes, several videos run N at a time; 1 uses this process only")
     p.add_argument("--scheduler", metavar="tcp://HOST:PORT",
                    help="run each video on this Dask cluster instead (needs formcheck[cluster]; README, "

@@ -15,28 +15,18 @@ encoding in the calling process overlap with the model in the workers.
 from __future__ import annotations
 
 import concurrent.futures as cf
-import multiprocessing
-import os
-import signal
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
 from formcheck.core.errors import FormcheckError
 from formcheck.core.keypoints import KeyPoints
+from formcheck.core.processes import available_cores, spawn_pool
 
 WARMUP_S = 1.5  # model time thrown away before each chunk (measured: see WARMUP_S in the README's speed section)
 MIN_CHUNK_S = 8.0  # shorter chunks spend too much of their time warming up
 CHUNKS_PER_WORKER = 2  # the first chunk finishes early, so the caller's drawing starts early
 TIME_TOLERANCE_S = 0.002  # the caller's frame timestamps and the workers' must agree
-
-
-def available_cores() -> int:
-    """Cores this process may run on (the CPU affinity mask, not the machine's count)."""
-    try:
-        return max(1, len(os.sched_getaffinity(0)))
-    except AttributeError:  # macOS, Windows
-        return max(1, os.cpu_count() or 1)
 
 
 @dataclass(frozen=True)
@@ -68,14 +58,8 @@ def plan_chunks(frame_count: int, fps: float, workers: int, *, warmup_s: float =
 
 @dataclass
 class ChunkResult:
-    chunk: Chunk
     times: list[float]  # per kept frame
     poses: list[list[KeyPoints]]  # per kept frame: everyone the model found
-
-
-def _ignore_sigint() -> None:
-    # Ctrl-C reaches the whole process group: the parent decides what happens, workers stay quiet.
-    signal.signal(signal.SIGINT, signal.SIG_IGN)
 
 
 def estimate_chunk(video: str, model: str | None, settings, chunk: Chunk,
@@ -99,7 +83,7 @@ def estimate_chunk(video: str, model: str | None, settings, chunk: Chunk,
             if frame.index >= chunk.start:
                 times.append(frame.t_s)
                 poses.append(found)
-    return ChunkResult(chunk, times, poses)
+    return ChunkResult(times, poses)
 
 
 class ParallelPoseEstimator:
@@ -123,8 +107,7 @@ class ParallelPoseEstimator:
         self.model_path = check_model(model)  # a bad model fails here, with its message, not in a worker
         self.chunks = plan_chunks(frame_count, fps, workers)
         self.workers = min(workers, len(self.chunks))
-        self._pool = cf.ProcessPoolExecutor(max_workers=self.workers, initializer=_ignore_sigint,
-                                            mp_context=multiprocessing.get_context("spawn"))
+        self._pool = spawn_pool(self.workers)
         self._futures = [self._pool.submit(estimate_chunk, str(video), str(self.model_path), self.settings, c,
                                            reduce_pose) for c in self.chunks]
         self._frames = self._in_order()
@@ -133,8 +116,6 @@ class ParallelPoseEstimator:
         for future in self._futures:
             try:
                 result = future.result()
-            except FormcheckError:
-                raise
             except cf.process.BrokenProcessPool as exc:
                 raise FormcheckError("A pose worker process stopped unexpectedly (out of memory?).",
                                      "Run again with --jobs 1 to use one process.") from exc
