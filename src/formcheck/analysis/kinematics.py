@@ -127,10 +127,6 @@ def _signed_between_deg(a: np.ndarray, b: np.ndarray, facing: int) -> float:
     return facing * theta
 
 
-def _mid(kp: KeyPoints, a: str, b: str) -> np.ndarray:
-    return (kp.point(a) + kp.point(b)) / 2.0
-
-
 def _unit(v: np.ndarray) -> np.ndarray:
     n = np.linalg.norm(v)
     return v / n if n > 1e-9 else np.zeros(2)
@@ -163,7 +159,7 @@ class KinematicsTracker:
 
     def _facing_evidence(self, kp: KeyPoints, normal: np.ndarray) -> float:
         ears = [kp.point(e) for e in ("left_ear", "right_ear") if kp.vis(e) > 0.3] or [
-            _mid(kp, "left_ear", "right_ear")]
+            kp.mid("left_ear", "right_ear")]
         face = _unit(kp.point("nose") - np.mean(ears, axis=0))
         evidence = float(np.dot(face, normal)) * kp.vis("nose")
         for s in SIDES:
@@ -184,8 +180,8 @@ class KinematicsTracker:
             self.namer.reset()
             self.renamed = set()
             return Angles()
-        shoulder_mid = _mid(kp, "left_shoulder", "right_shoulder")
-        hip_mid = _mid(kp, "left_hip", "right_hip")
+        shoulder_mid = kp.mid("left_shoulder", "right_shoulder")
+        hip_mid = kp.mid("left_hip", "right_hip")
         axis = _unit(shoulder_mid - hip_mid)
         normal = np.array([-axis[1], axis[0]])  # cross(axis, normal) = +1
 

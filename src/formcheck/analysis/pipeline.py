@@ -94,16 +94,15 @@ class Pipeline:
         is then dropped), into ``angles``; each new repetition gets its peaks."""
         outline = None
         if raw is not None and angles.detected:
-            if raw.outline is None and raw.mask is not None:
-                raw.outline = spine.back_outline(raw.mask, _mid(raw, "hip"), _mid(raw, "shoulder"))
-            raw.mask = None
+            spine.keep_outline(raw)
             outline = raw.outline
         reading = self.spine.update(t_s, outline, angles.facing, angles.trunk_inclination_deg, angles.view,
                                     at_rest=feedback.phase == REST)
         angles.spine_status = reading.status
         angles.spine_flexion_deg, angles.hip_flexion_deg = reading.spine_flexion_deg, reading.hip_flexion_deg
         if reading.fit is not None and raw is not None:
-            curve = spine.outline_points(reading.fit, _mid(raw, "hip"), _mid(raw, "shoulder"), angles.facing)
+            curve = spine.outline_points(reading.fit, raw.mid("left_hip", "right_hip"),
+                                         raw.mid("left_shoulder", "right_shoulder"), angles.facing)
             angles.back_curve = None if curve is None else tuple(map(tuple, np.round(curve, 1).tolist()))
         history = self._spine_history
         if math.isfinite(reading.spine_flexion_deg):
@@ -122,7 +121,3 @@ class Pipeline:
 
     def process(self, frame: Frame) -> StepResult:
         return self.step(frame.t_s, self.estimator.detect_poses(frame.image, frame.t_s))
-
-
-def _mid(kp: KeyPoints, joint: str) -> np.ndarray:
-    return (kp.point(f"left_{joint}") + kp.point(f"right_{joint}")) / 2.0

@@ -108,8 +108,7 @@ def keep_outline(kp) -> None:
     if kp.mask is None:
         return
     if kp.outline is None:
-        kp.outline = back_outline(kp.mask, (kp.point("left_hip") + kp.point("right_hip")) / 2,
-                                  (kp.point("left_shoulder") + kp.point("right_shoulder")) / 2)
+        kp.outline = back_outline(kp.mask, kp.mid("left_hip", "right_hip"), kp.mid("left_shoulder", "right_shoulder"))
     kp.mask = None
 
 

@@ -65,6 +65,10 @@ class KeyPoints:
     def point(self, name: str) -> np.ndarray:
         return self.xy[INDEX[name]]
 
+    def mid(self, a: str, b: str) -> np.ndarray:
+        """The point halfway between landmarks ``a`` and ``b`` (e.g. the two hips)."""
+        return (self.xy[INDEX[a]] + self.xy[INDEX[b]]) / 2.0
+
     def vis(self, name: str) -> float:
         return float(self.visibility[INDEX[name]])
 
