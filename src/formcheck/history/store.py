@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import json
 import sqlite3
+import time
 from collections.abc import Iterable
 from datetime import datetime
 from pathlib import Path
@@ -94,6 +95,38 @@ def _damaged(path: Path, exc: Exception) -> FormcheckError:
                           "(the damaged file is kept beside it), or delete it.")
 
 
+def _is_busy(exc: Exception) -> bool:
+    return isinstance(exc, sqlite3.OperationalError) and ("locked" in str(exc) or "busy" in str(exc))
+
+
+def _use_wal(conn: sqlite3.Connection) -> None:
+    """Put the file in WAL mode (it stays so), waiting out another process that is doing the same.
+
+    SQLite's busy handler does not cover changing the journal mode: while a second process creates
+    or converts the same file the change fails at once with "database is locked", so it is retried
+    here for the same time the busy handler would wait.
+    """
+    deadline = time.monotonic() + BUSY_TIMEOUT_MS / 1000
+    while True:
+        try:
+            if conn.execute("PRAGMA journal_mode").fetchone()[0].lower() != "wal":
+                conn.execute("PRAGMA journal_mode = WAL")
+            return
+        except sqlite3.OperationalError as exc:
+            if not _is_busy(exc) or time.monotonic() > deadline:
+                raise
+            time.sleep(0.02)
+
+
+def _unreadable(path: Path, exc: Exception) -> FormcheckError:
+    """Busy (another program holds it past the wait) or damaged: each with its own remedy."""
+    if _is_busy(exc):
+        return FormcheckError(f"The history database {path} is kept busy by another program ({exc}).",
+                              "Close the other formcheck windows, or the program holding the file open, "
+                              "and run this again.")
+    return _damaged(path, exc)
+
+
 def connect(path: Path, *, create: bool = True) -> sqlite3.Connection:
     """An open, migrated database; ``FormcheckError`` if it cannot be opened or is damaged."""
     path = Path(path)
@@ -107,7 +140,7 @@ def connect(path: Path, *, create: bool = True) -> sqlite3.Connection:
                              "Choose another data folder with --data-dir.") from exc
     try:
         conn.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
-        conn.execute("PRAGMA journal_mode = WAL")
+        _use_wal(conn)
         conn.execute("PRAGMA foreign_keys = ON")
         migrate(conn)
     except sqlite3.DatabaseError as exc:
@@ -115,7 +148,7 @@ def connect(path: Path, *, create: bool = True) -> sqlite3.Connection:
         if isinstance(exc, sqlite3.OperationalError) and "readonly" in str(exc).lower():
             raise FormcheckError(f"Cannot write the history database {path}: {exc}.",
                                  "Choose another data folder with --data-dir.") from exc
-        raise _damaged(path, exc) from exc
+        raise _unreadable(path, exc) from exc
     except FormcheckError:
         conn.close()
         raise
@@ -191,7 +224,7 @@ def record(runs: list[dict], data_dir: Path | None = None) -> Path:
     try:
         write_runs(conn, runs)
     except sqlite3.DatabaseError as exc:
-        raise _damaged(path, exc) from exc
+        raise _unreadable(path, exc) from exc
     finally:
         conn.close()
     return path
@@ -233,7 +266,7 @@ def load_runs(data_dir: Path | None = None, exercise: str | None = None) -> list
     try:
         return read_runs(conn, exercise)
     except sqlite3.DatabaseError as exc:
-        raise _damaged(path, exc) from exc
+        raise _unreadable(path, exc) from exc
     finally:
         conn.close()
 
