@@ -6,8 +6,10 @@ named fields, translated first and filled in after: ``t("Rest {seconds} s", seco
 
 Two sources feed a language's lookup table:
 
-- the catalogue ``catalogs/<language>.toml`` (session screens, set-up and warning messages,
-  safety questions, summaries, speech), whose tables only group entries for the translator;
+- the catalogue files ``catalogs/<language>/*.toml`` (``patient.toml``: session screens, set-up
+  and warning messages, safety questions, summaries, speech; others for the command line and the
+  clinician's pages), whose tables only group entries for the translator; one English text has
+  one entry across a language's files;
 - each exercise definition's ``[i18n.<language>]`` table (name, instructions, safety notes,
   cues), registered by ``definitions.exercises`` as it loads them, so an exercise file a user
   adds carries its own translations.
@@ -106,21 +108,28 @@ def catalog(lang: str) -> dict[str, str]:
     if lang not in _catalogs:
         if lang not in LANGUAGES:
             raise FormcheckError(f"Unknown language {lang!r}.", f"Use one of: {', '.join(LANGUAGES)}.")
-        text = resources.files("formcheck.i18n").joinpath("catalogs", f"{lang}.toml").read_text(encoding="utf-8")
         entries: dict[str, str] = {}
-        _flatten(tomllib.loads(text), entries, lang)
+        folder = resources.files("formcheck.i18n").joinpath("catalogs", lang)
+        for file in sorted((f for f in folder.iterdir() if f.name.endswith(".toml")), key=lambda f: f.name):
+            found: dict[str, str] = {}
+            _flatten(tomllib.loads(file.read_text(encoding="utf-8")), found, f"{lang}/{file.name}")
+            twice = sorted(set(found) & set(entries))
+            if twice:
+                raise FormcheckError(f"Catalogue {lang}/{file.name} repeats entries of another file: {twice[:3]}.",
+                                     "Keep one entry per English text.")
+            entries.update(found)
         _catalogs[lang] = entries
     return _catalogs[lang]
 
 
-def _flatten(table: dict, into: dict[str, str], lang: str, where: str = "") -> None:
+def _flatten(table: dict, into: dict[str, str], file: str, where: str = "") -> None:
     for key, value in table.items():
         if isinstance(value, dict):  # a [section]: grouping only
-            _flatten(value, into, lang, f"{where}{key}.")
+            _flatten(value, into, file, f"{where}{key}.")
         elif isinstance(value, str):
             into[key] = value
         else:
-            raise FormcheckError(f"Catalogue {lang}.toml: entry {where}{key!r} must be text.", "Fix the catalogue.")
+            raise FormcheckError(f"Catalogue {file}: entry {where}{key!r} must be text.", "Fix the catalogue.")
 
 
 def register_exercise_text(lang: str, pairs: Mapping[str, str]) -> None:
