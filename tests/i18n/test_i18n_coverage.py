@@ -4,7 +4,10 @@ The strings are collected from where they live, not from a list kept by hand: th
 definitions (names, summaries, instructions, safety notes, cues, form messages, gauge labels),
 the session's wording tables, the warning messages, the set-up (framing) messages and the
 analyzer's own cues (read from the source), every literal handed to ``t()`` by the modules that
-build screens, summaries and the exercise list, and every literal the session speaks.
+build screens, summaries and the exercise list, and every literal the session speaks; and, for
+the command line and the clinician, every help text of the parser, the console summaries, the
+history and its page, the batch index, report.html's descriptions and the exercises' own
+descriptions and level reasons.
 """
 from __future__ import annotations
 
@@ -25,7 +28,9 @@ SRC = Path(formcheck.__file__).parent
 LANGS = ("zh-TW", "ko")
 # Modules whose t("...") literals are shown to the patient (screens, summaries, the exercise list).
 T_MODULES = ("session/view.py", "session/flow.py", "session/log.py", "ui/screens.py", "commands/exercises.py",
-             "commands/session.py", "io/report_page.py")
+             "commands/session.py", "io/report_page.py", "ui/annotators.py", "core/text.py",
+             # the command line, the console summaries, the history and the clinician's pages
+             "commands/cli.py", "commands/analyze.py", "commands/history.py", "history/views.py")
 # Modules whose .say(...) literals are spoken.
 SAY_MODULES = ("session/flow.py", "session/set_tracker.py")
 
@@ -114,9 +119,64 @@ def exercise_strings() -> dict[str, set[str]]:
     return found
 
 
+def help_texts() -> set[str]:
+    """Every help and description of the parser and its commands, as ``--help`` shows them (in
+    English: built with the default language), from the parser itself: a help= left without t()
+    has no translation and is found here."""
+    import argparse
+
+    from formcheck.commands.cli import build_parser
+    from formcheck.i18n import using
+
+    with using("en"):
+        parser = build_parser()
+    found, parsers = set(), [parser]
+    while parsers:
+        p = parsers.pop()
+        found.update(s for s in (p.description, p.usage) if s)
+        for action in p._actions:
+            if action.help and action.help != argparse.SUPPRESS:
+                found.add(action.help)
+            if isinstance(action, argparse._SubParsersAction):
+                found.update(a.help for a in action._choices_actions if a.help)
+                parsers += action.choices.values()
+        found.update(g.title for g in p._action_groups if g.title)
+    return found
+
+
+def clinician_strings() -> set[str]:
+    """Words the pages and the console show from tables, not from t("...") literals: the history's
+    and the batch index's column headings, report.json's descriptions (analysis.report), the notes
+    given to write_report_page(video_note=...), and each built-in exercise's signal description
+    and level reason (report.html, `formcheck exercises`)."""
+    from formcheck.analysis.report import build_report, measured_signal
+    from formcheck.history import views
+    from formcheck.io import report_page
+
+    found = set(views.ROW) | set(views.TREND_HEADINGS)
+    index = ast.parse(inspect.getsource(report_page.render_index_page))
+    found.update(s for n in ast.walk(index) if isinstance(n, ast.Assign) and getattr(n.targets[0], "id", "") == "head"
+                 for s in _strings(n.value))
+    for source in (inspect.getsource(measured_signal), inspect.getsource(build_report)):
+        tree = ast.parse(source)
+        found.update(v.value for n in ast.walk(tree) if isinstance(n, ast.Dict) for k, v in zip(n.keys, n.values,
+                                                                                               strict=True)
+                     if isinstance(k, ast.Constant) and k.value in ("name", "description", "method", "definition")
+                     and isinstance(v, ast.Constant) and isinstance(v.value, str))
+    for module in ("commands/live.py", "session/log.py"):
+        found.update(s for call in _calls(SRC / module, "write_report_page") for k in call.keywords
+                     if k.arg == "video_note" for s in _strings(k.value))
+    for ex in builtin_exercises().values():
+        found.update(s for s in (ex.signal_description, ex.level_reason) if s)
+    from formcheck.core.text import MONTHS
+
+    return found | {f"month|{m}" for m in MONTHS}  # dates: core.text.date_text
+
+
 SOURCES = {"session tables and warning messages": table_strings, "framing messages": framing_messages,
            "analyzer cues": analyzer_cues, "t() literals": t_literals, "labels": label_literals,
-           "spoken literals": spoken_literals}
+           "spoken literals": spoken_literals, "command-line help": help_texts,
+           "clinician pages and descriptions": clinician_strings}
 
 
 @pytest.mark.parametrize("lang", LANGS)
@@ -145,3 +205,14 @@ def test_collectors_find_what_they_should():
     assert {"Go", "Lean back gently and hold", "Hold", "Relax", "Set complete"} <= spoken_literals()
     assert "Bend forward slowly" in exercise_strings()["standing_flexion"]
     assert {"Level", "Frames", "what happened", "pain (0-9)", "peak spinal flexion"} <= label_literals()
+    helps = help_texts()
+    assert {"a video, several, or a folder of videos", "list the exercises and what each measures",
+            "show this help message and exit", "options"} <= helps
+    assert any(h.startswith("how many people the model may find (1-4, default 2") for h in helps)  # filled in
+    assert {"left side", "Analysing {video}", "History rebuilt: {runs} in {path}.", "must be a whole number from "
+            "{low} to {high}, not {text}", "{name}: {description} Expected error about {error}."} <= t_literals()
+    clinician = clinician_strings()
+    assert {"week of", "peak angle", "person in view", "time held still at the end of the range with valid tracking; "
+            "dropouts pause it", "Nothing is measured for this exercise: the camera only times it."} <= clinician
+    assert any(s.startswith("A live run records no video") for s in clinician)
+    assert builtin_exercises()["plank"].level_reason in clinician

@@ -12,6 +12,7 @@ from formcheck.analysis.spine import keep_outline
 from formcheck.assets import demo_clip_path
 from formcheck.core.errors import FormcheckError
 from formcheck.definitions.exercises import get_exercise
+from formcheck.i18n import t
 from formcheck.io.outputs import ensure_writable_dir, write_json
 from formcheck.io.sources import VideoFileSource
 from formcheck.pose.estimators import PoseSettings
@@ -46,7 +47,7 @@ def analyze_video(video: str | Path, exercise_id: str, out_dir: str | Path, *, m
             paths.pop("video")
         pipeline = Pipeline(exercise, estimator)
         status = f"{exercise.name}: {exercise.signal_label}"
-        bar = ProgressBar(source.frame_count, f"Analysing {source.name}") if progress else None
+        bar = ProgressBar(source.frame_count, t("Analysing {video}", video=source.name)) if progress else None
         series_t, series_angles, series_timer = [], [], []
         timings = FrameTimings()
         last_t = 0.0
@@ -102,38 +103,55 @@ def analyze_video(video: str | Path, exercise_id: str, out_dir: str | Path, *, m
     return report
 
 
+def _repetitions(n: int) -> str:
+    return t("1 repetition") if n == 1 else t("{n} repetitions", n=n)
+
+
 def print_report(report: dict, out: Path | None = None) -> None:
-    from formcheck.core.text import name_with_unit, plural, with_unit
+    """The run in a few lines, in the active language (warning codes and file names as they are)."""
+    from formcheck.core.text import name_with_unit, with_unit
+    from formcheck.i18n import SOURCE, get_language
+    from formcheck.io.report_page import frames_text, side_name
 
     sig = report["measured_signal"]
     unit = sig.get("unit") or "deg"
+    ascii_only = get_language() == SOURCE  # "°" where the terminal shows Chinese or Korean anyway
     target_hold = report.get("target_hold_s") or 0.0
-    hold_target = f", hold {target_hold:g} s" if target_hold > 0 else ""
-    frames = f"{report['detected_frames']}/{plural(report['frames'], 'frame')} with a person"
+    hold_target = t(", hold {seconds} s", seconds=f"{target_hold:g}") if target_hold > 0 else ""
+    frames = t("{detected}/{frames} with a person", detected=report["detected_frames"],
+               frames=frames_text(report["frames"]))
+    name, level = t(report["exercise_name"]), t(report["level"])
     if sig.get("field") is None:  # a timer exercise: nothing is counted
-        print(f"{report['exercise_name']} [{report['level']}]: timed{hold_target}, {frames}")
+        print(t("{name} [{level}]: timed{hold}, {frames}", name=name, level=level, hold=hold_target, frames=frames))
     else:
         by_side = report.get("reps_by_side")
-        sides = f" ({', '.join(f'{k} {v}' for k, v in by_side.items())})" if by_side else ""
-        per_side = " per side" if by_side else ""
-        print(f"{report['exercise_name']} [{report['level']}]: {plural(report['reps'], 'repetition')}{sides} "
-              f"(target {plural(report['target_reps'], 'repetition')}{per_side}{hold_target}), {frames}")
+        sides = (t(" ({sides})", sides=t(", ").join(f"{side_name(k)} {v}" for k, v in by_side.items()))
+                 if by_side else "")
+        target = _repetitions(report["target_reps"])
+        if by_side:
+            target = t("{reps} per side", reps=target)
+        print(t("{name} [{level}]: {reps}{sides} (target {target}{hold}), {frames}", name=name, level=level,
+                reps=_repetitions(report["reps"]), sides=sides, target=target, hold=hold_target, frames=frames))
     if sig["expected_error_deg"] is not None:
-        print(f"Measured: {name_with_unit(sig['name'], unit, ascii_only=True)}, expected error about "
-              f"{with_unit(sig['expected_error_deg'], unit, ascii_only=True)}")
+        print(t("Measured: {signal}, expected error about {error}",
+                signal=name_with_unit(t(sig["name"]), unit, ascii_only=ascii_only),
+                error=with_unit(sig["expected_error_deg"], unit, ascii_only=ascii_only)))
     else:
-        print(f"Measured: {sig['description']}")
+        print(t("Measured: {description}", description=t(sig["description"])))
     for rep in report["rep_details"]:
-        warn = ", ".join(rep["warnings"]) or "ok"
-        side = f" {rep['side']}" if rep.get("side") else ""
-        hold = f"  hold {rep['hold_s']:4.1f} s" if target_hold > 0 else ""
-        print(f"  rep {rep['index']}{side}: {rep['start_s']:6.1f}-{rep['end_s']:5.1f} s  "
-              f"peak {with_unit(rep['peak_angle_deg'], unit, '6.1f', ascii_only=True)}{hold}  {warn}")
+        warn = ", ".join(rep["warnings"]) or t("ok")
+        side = f" {side_name(rep['side'])}" if rep.get("side") else ""
+        hold = t("  hold {seconds} s", seconds=f"{rep['hold_s']:4.1f}") if target_hold > 0 else ""
+        print(t("  rep {n}{side}: {start}-{end} s  peak {peak}{hold}  {warnings}", n=rep["index"], side=side,
+                start=f"{rep['start_s']:6.1f}", end=f"{rep['end_s']:5.1f}",
+                peak=with_unit(rep["peak_angle_deg"], unit, "6.1f", ascii_only=ascii_only), hold=hold,
+                warnings=warn))
     timing = report.get("timing") or {}
     if timing.get("speed_x_real_time"):
-        print(f"Speed: {timing['speed_x_real_time']}x real time")
+        print(t("Speed: {speed}x real time", speed=timing["speed_x_real_time"]))
     if out:
-        print(f"Outputs in {out}/: " + ", ".join(Path(p).name for p in report["outputs"].values()))
+        print(t("Outputs in {folder}/: {files}", folder=out,
+                files=", ".join(Path(p).name for p in report["outputs"].values())))
 
 
 def _stderr(line: str) -> None:
@@ -215,9 +233,10 @@ def _batch_line(result: dict) -> str:
     report = result["report"]
     holds = [r["hold_s"] for r in report["rep_details"]] if report.get("target_hold_s") else []
     warned = sum(1 for r in report["rep_details"] if r["warnings"])
-    return (f"{Path(result['video']).name}: {report['exercise_name']} {reps_text(report)} reps"
-            + (f", holds {', '.join(f'{h:.1f}' for h in holds)} s" if holds else "")
-            + (f", {warned} with warnings" if warned else "")
+    return (t("{video}: {name} {reps} reps", video=Path(result["video"]).name, name=t(report["exercise_name"]),
+              reps=reps_text(report))
+            + (t(", holds {seconds} s", seconds=", ".join(f"{h:.1f}" for h in holds)) if holds else "")
+            + (t(", {n} with warnings", n=warned) if warned else "")
             + f" -> {Path(result['folder']) / OUTPUT_NAMES['page']}")
 
 
@@ -241,8 +260,10 @@ def run_batch(videos: list[Path], args) -> int:
                "progress": per_video_bar, "poses": args.poses, "history": history, "data_dir": args.data_dir}
     tasks = [VideoTask(str(video), args.exercise, str(folder), options)
              for video, folder in zip(videos, batch_folders(videos, out), strict=True)]
-    where = f"the cluster at {args.scheduler}" if client else f"{jobs} processes" if jobs > 1 else None
-    bar = ProgressBar(len(tasks), f"Analysing on {where}", unit="videos") if where and not args.quiet else None
+    where = (t("the cluster at {address}", address=args.scheduler) if client
+             else t("{n} processes", n=jobs) if jobs > 1 else None)
+    bar = (ProgressBar(len(tasks), t("Analysing on {where}", where=where), unit="videos")
+           if where and not args.quiet else None)
     done = 0
 
     def report_one(result: dict) -> None:
@@ -270,8 +291,8 @@ def run_batch(videos: list[Path], args) -> int:
     entries = [dict(r, folder=Path(r["folder"]).name) for r in results]
     index = write_index_page(entries, out)
     failed = [Path(r["video"]).name for r in results if not r["ok"]]
-    print(f"{len(results) - len(failed)} of {len(results)} videos analysed"
-          + (f"; failed: {', '.join(failed)}" if failed else "") + f". Index: {index}")
+    print(t("{done} of {total} videos analysed", done=len(results) - len(failed), total=len(results))
+          + (t("; failed: {videos}", videos=", ".join(failed)) if failed else "") + t(". Index: {path}", path=index))
     return 2 if failed else 0
 
 
@@ -289,8 +310,9 @@ def cmd_analyze(args) -> int:
     print_report(report, Path(args.out))
     size = report["frame_size"]
     if size["source"] != size["analysed"]:
-        print("Frames were scaled from {}x{} to {}x{} for analysis (the model sees 256 px; the annotated "
-              "video is at the analysed size).".format(*size["source"], *size["analysed"]))
+        print(t("Frames were scaled from {source} to {analysed} for analysis (the model sees 256 px; the annotated "
+                "video is at the analysed size).", source="{}x{}".format(*size["source"]),
+                analysed="{}x{}".format(*size["analysed"])))
     return 0
 
 
@@ -299,8 +321,9 @@ def cmd_demo(args) -> int:
     if not clip.exists():
         raise FormcheckError(f"The demo clip is missing: {clip}.",
                              "Reinstall formcheck (`python -m pip install --force-reinstall formcheck`).")
-    print(f"Demo: analysing the bundled clip {clip.name} (a rendered person doing standing flexion).")
+    print(t("Demo: analysing the bundled clip {clip} (a rendered person doing standing flexion).", clip=clip.name))
     report = analyze_video(clip, "standing_flexion", args.out, model=args.model, progress=not args.quiet)
     print_report(report, Path(args.out))
-    print(f"Open {Path(args.out) / 'annotated.mp4'} in a video player or browser to see the overlay.")
+    print(t("Open {video} in a video player or browser to see the overlay.",
+            video=Path(args.out) / "annotated.mp4"))
     return 0

@@ -31,8 +31,8 @@ def cmd_exercises(args) -> int:
             if ex.hold_cap_s:
                 line += t(", never more than {seconds} s", seconds=f"{ex.hold_cap_s:g}")
             print(f"{'':20s} {line}")
-        if ex.level_reason and not translated:  # for clinicians and developers: English only so far
-            print(f"{'':20s} why {ex.level}: {ex.level_reason}")
+        if ex.level_reason:  # for clinicians (catalogs/<lang>/clinician.toml; an added exercise's stays English)
+            print(f"{'':20s} " + t("why {level}: {reason}", level=t(ex.level), reason=t(ex.level_reason)))
         print(f"{'':20s} {t(ex.summary)}")
         if translated:
             for line in ex.instructions:

@@ -14,16 +14,18 @@ def _check_exercise(name: str, runs: list[dict], exercises_dir) -> None:
 
 def cmd_history(args) -> int:
     from formcheck.history import store, views
+    from formcheck.i18n import SOURCE, get_language, t
 
     if args.rebuild:
         from formcheck.history.rebuild import rebuild
 
         done = rebuild(args.data_dir)
         if done["moved"]:
-            print(f"The damaged history was moved to {done['moved']}.")
+            print(t("The damaged history was moved to {path}.", path=done["moved"]))
         for problem in done["problems"]:
             print(f"  {problem}")
-        print(f"History rebuilt: {done['runs']} run{'s' if done['runs'] != 1 else ''} in {done['path']}.")
+        runs_text = t("1 run") if done["runs"] == 1 else t("{n} runs", n=done["runs"])
+        print(t("History rebuilt: {runs} in {path}.", runs=runs_text, path=done["path"]))
     for path, what in ((args.plot, "plot"), (args.html, "progress page"), (args.csv, "CSV file")):
         if path is not None:
             views.check_target(path, what)  # before any output: a bad path is the only line
@@ -32,18 +34,37 @@ def cmd_history(args) -> int:
     if args.exercise:
         _check_exercise(args.exercise, all_runs, args.exercises_dir)
         runs = [r for r in all_runs if r["exercise"] == args.exercise]
+    if runs and get_language() != SOURCE:
+        _load_exercise_names(args.exercises_dir)
     if not runs:
-        what = f"No runs of {args.exercise} in the history yet" if args.exercise else "The history is empty"
-        print(f"{what} ({store.history_path(args.data_dir)}): `formcheck analyze`, `live` and `session` add to it"
-              + ("; no plot was drawn." if args.plot else "."))
+        what = (t("No runs of {exercise} in the history yet", exercise=args.exercise) if args.exercise
+                else t("The history is empty"))
+        where = store.history_path(args.data_dir)
+        if args.plot:
+            print(t("{what} ({path}): `formcheck analyze`, `live` and `session` add to it; no plot was drawn.",
+                    what=what, path=where))
+        else:
+            print(t("{what} ({path}): `formcheck analyze`, `live` and `session` add to it.", what=what, path=where))
     elif args.exercise:
         print("\n".join(views.trend_lines(runs, args.exercise)))
     else:
         print("\n".join(views.table_lines(runs)))
     if args.plot and runs:
-        print(f"Progress plot: {views.write_plot(runs, args.plot)}")
+        print(t("Progress plot: {path}", path=views.write_plot(runs, args.plot)))
     if args.html:
-        print(f"Progress page: {views.write_html(runs, args.html, args.exercise)}")
+        print(t("Progress page: {path}", path=views.write_html(runs, args.html, args.exercise)))
     if args.csv:
-        print(f"CSV: {views.write_csv(runs, args.csv)}")
+        print(t("CSV: {path}", path=views.write_csv(runs, args.csv)))
     return 0
+
+
+def _load_exercise_names(exercises_dir) -> None:
+    """The exercises' translated names come with their definitions: load them (a definition that
+    does not load costs its name's translation here, not the history)."""
+    from formcheck.core.errors import FormcheckError
+    from formcheck.definitions.exercises import load_exercises
+
+    try:
+        load_exercises(exercises_dir)
+    except FormcheckError:
+        pass

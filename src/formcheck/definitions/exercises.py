@@ -161,7 +161,8 @@ class _Fields:
                 raise self._fail(key, "must be a list of strings")
             return tuple(value)
         if not isinstance(value, kind) or isinstance(value, bool) and kind is not bool:
-            raise self._fail(key, f"must be {kind.__name__}, not {type(value).__name__} ({value!r})")
+            wanted, got = kind.__name__, type(value).__name__
+            raise self._fail(key, f"must be {wanted}, not {got} ({value!r})")
         return value
 
     def choice(self, key: str, options: tuple[str, ...], default=...) -> str:
@@ -270,7 +271,8 @@ def parse_exercise(data: dict, source: str) -> Exercise:
             table, key = where.get(name, (reps, name))
             raise table._fail(key, problem) from None
     if not timer and _field_unit(field_name) not in (None, ex.unit):
-        raise signal._fail("unit", f"is {ex.unit!r} but field {field_name!r} is in {_field_unit(field_name)!r}")
+        measured = _field_unit(field_name)
+        raise signal._fail("unit", f"is {ex.unit!r} but field {field_name!r} is in {measured!r}")
     if level != "measured" and not ex.level_reason:
         raise top._fail("level_reason", f"is missing: say why this exercise is '{level}' and not 'measured'")
     if not timer:

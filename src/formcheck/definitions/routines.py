@@ -62,7 +62,8 @@ def _number(source: str, where: str, table: dict, key: str, kind: type, default,
     ok = isinstance(value, int) if kind is int else isinstance(value, (int, float))
     if not ok or isinstance(value, bool):
         wanted = "a whole number" if kind is int else "a number"
-        raise _fail(source, where, f"field '{key}' must be {wanted}, not {type(value).__name__} ({value!r})")
+        got = type(value).__name__
+        raise _fail(source, where, f"field '{key}' must be {wanted}, not {got} ({value!r})")
     if value < minimum:
         raise _fail(source, where, f"field '{key}' is {value}; it must be at least {minimum:g}")
     return kind(value)
@@ -75,7 +76,8 @@ def parse_routine(data: dict, source: str, exercises: dict[str, Exercise], *, sk
         raise _fail(source, "top level", f"has unknown field '{unknown_top[0]}' (known: {', '.join(TOP_FIELDS)})")
     name = data.get("name", Path(source).stem)
     if not isinstance(name, str):
-        raise _fail(source, "field 'name'", f"must be text, not {type(name).__name__}")
+        got = type(name).__name__
+        raise _fail(source, "field 'name'", f"must be text, not {got}")
     language = data.get("language")
     if language is not None:
         if not isinstance(language, str) or normalize(language) is None:

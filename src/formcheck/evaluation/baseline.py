@@ -201,7 +201,8 @@ def updated_baseline(results: list[ClipResult], previous: Baseline | None,
                              f"Use a clip's file name as the table shows it, e.g. {sorted(names)[0]}.")
     errors = [r.clip for r in results if r.error]
     if errors:
-        raise FormcheckError(f"Baseline not written: {len(errors)} clip(s) could not be evaluated "
+        n = len(errors)
+        raise FormcheckError(f"Baseline not written: {n} clip(s) could not be evaluated "
                              f"({', '.join(errors)}).", "Fix them (see the ERROR lines) and run again.")
     failing = {r.clip: misses(r) for r in results if misses(r)}
     for clip, reason in reasons.items():
@@ -220,11 +221,12 @@ def updated_baseline(results: list[ClipResult], previous: Baseline | None,
     missing = sorted(set(failing) - set(known))
     if missing:
         lines = "; ".join(f"{c}: {', '.join(m.text for m in failing[c])}" for c in missing)
+        n, first = len(missing), missing[0]
         raise FormcheckError(
-            f"Baseline not written: {len(missing)} clip(s) miss an absolute limit and have no known-failure "
+            f"Baseline not written: {n} clip(s) miss an absolute limit and have no known-failure "
             f"reason ({lines}).",
             "A known failure is only written with its reason: give one per clip with "
-            f"--known-failure '{missing[0]}=WHY IT FAILS' (reasons already in the baseline are carried over).")
+            f"--known-failure '{first}=WHY IT FAILS' (reasons already in the baseline are carried over).")
     for clip in sorted(set(previous.known_failures) - set(known)):
         if clip in names:
             notes.append(f"{clip} meets every limit now: no longer a known failure.")

@@ -236,7 +236,9 @@ def record_quietly(runs: list[dict], data_dir: Path | None, warn) -> None:
     try:
         record(runs, data_dir)
     except FormcheckError as exc:
-        warn(f"formcheck: not recorded in the history: {exc}")
+        from formcheck.i18n import error_text, t
+
+        warn(t("formcheck: not recorded in the history: {error}", error=error_text(exc)))
 
 
 def read_runs(conn: sqlite3.Connection, exercise: str | None = None) -> list[dict]:

@@ -1,6 +1,11 @@
 """The history read back: a table of runs, a week-by-week trend, a progress plot (PNG), a
 self-contained progress page and a CSV export. Pure functions of the runs (``store.read_runs``),
 apart from the writers at the end.
+
+The table, the trend and the page are in the active language (formcheck.i18n; the words are in
+``catalogs/<lang>/clinician.toml``); exercise ids, the kind of run ("analyze", "session": the
+command) and the CSV (for programs) stay as they are. The plot's labels stay English: matplotlib's
+default font has no Chinese or Korean letters.
 """
 from __future__ import annotations
 
@@ -13,7 +18,9 @@ from datetime import date, datetime, timedelta
 from pathlib import Path
 
 from formcheck.core.errors import FormcheckError
-from formcheck.core.text import with_unit
+from formcheck.core.events import EVENT_MESSAGES
+from formcheck.core.text import date_text, display_width, pad_to, with_unit
+from formcheck.i18n import SOURCE, get_language, t
 
 DASH = "-"
 CSV_COLUMNS = ("started", "kind", "exercise", "exercise_name", "reps", "target_reps", "best_hold_s",
@@ -54,16 +61,25 @@ def pain_max(run: dict):
 
 def pain_text(run: dict) -> str:
     pain = pain_max(run)
-    symptoms = "/".join(run.get("symptoms") or ())
+    symptoms = "/".join(t(s) for s in run.get("symptoms") or ())  # "better": the answer's words
     text = f"{pain}/9" if pain is not None else DASH
     return f"{text} ({symptoms})" if symptoms else text
 
 
 def warnings_text(run: dict) -> str:
-    return ", ".join(f"{code.replace('_', ' ')} x{n}" for code, n in (run.get("warnings") or {}).items()) or DASH
+    """"over arch x1" (the code's words); in another language the warning as the person saw it."""
+    translated = get_language() != SOURCE
+
+    def words(code: str) -> str:
+        return t(EVENT_MESSAGES[code]) if translated and code in EVENT_MESSAGES else code.replace("_", " ")
+    return ", ".join(f"{words(code)} x{n}" for code, n in (run.get("warnings") or {}).items()) or DASH
 
 
 ROW = ("date", "exercise", "from", "reps / target", "best hold", "peak angle", "pain (symptoms)", "warnings")
+
+
+def row_headings() -> tuple[str, ...]:
+    return tuple(t(h) for h in ROW)
 
 
 def run_row(run: dict) -> tuple[str, ...]:
@@ -72,9 +88,9 @@ def run_row(run: dict) -> tuple[str, ...]:
 
 
 def table_lines(runs: list[dict]) -> list[str]:
-    rows = [ROW] + [run_row(r) for r in runs]
-    widths = [max(len(r[i]) for r in rows) for i in range(len(ROW) - 1)]
-    return ["  ".join(cell.ljust(w) for cell, w in zip(r[:-1], widths, strict=True)) + "  " + r[-1]
+    rows = [row_headings()] + [run_row(r) for r in runs]
+    widths = [max(display_width(r[i]) for r in rows) for i in range(len(ROW) - 1)]  # a Chinese letter: 2 columns
+    return ["  ".join(pad_to(cell, w) for cell, w in zip(r[:-1], widths, strict=True)) + "  " + r[-1]
             for r in rows]
 
 
@@ -98,25 +114,36 @@ def weekly(runs: list[dict]) -> list[dict]:
 def trend_lines(runs: list[dict], exercise: str) -> list[str]:
     """One exercise week by week, then the change from the first run to the latest."""
     unit = next((r["unit"] for r in runs if r.get("unit")), "deg")
-    lines = [f"{runs[0].get('exercise_name') or exercise}: {len(runs)} run{'s' if len(runs) != 1 else ''}, "
-             f"{when(runs[0]):%d %b %Y} to {when(runs[-1]):%d %b %Y}", "",
-             "week of       runs  reps  peak angle (range)   best hold  worst pain"]
+    count = t("1 run") if len(runs) == 1 else t("{n} runs", n=len(runs))
+    name = t(runs[0].get("exercise_name") or exercise)
+    heads = [t(h) for h in TREND_HEADINGS]
+    widths = (10, 5, 5, 19, 9, 10)  # the English headings' columns; wider words widen them
+    widths = tuple(max(w, display_width(h)) for w, h in zip(widths, heads, strict=True))
+    right = (False, True, True, False, True, True)
+
+    def line(cells) -> str:
+        return "  ".join(pad_to(c, w, r) for c, w, r in zip(cells, widths, right, strict=True)).rstrip()
+    lines = [t("{name}: {count}, {first} to {last}", name=name, count=count, first=date_text(when(runs[0])),
+               last=date_text(when(runs[-1]))), "", line(heads)]
     for w in weekly(runs):
         peaks = w["peaks"]
         peak = (f"{with_unit(min(peaks), unit, '.0f', True)} - {with_unit(max(peaks), unit, '.0f', True)}"
                 if peaks else DASH)
         hold = f"{w['best_hold_s']:.1f} s" if w["best_hold_s"] else DASH
         pain = f"{w['pain_max']}/9" if w["pain_max"] is not None else DASH
-        lines.append(f"{w['week']:%Y-%m-%d}  {w['runs']:5d} {w['reps']:5d}  {peak:<19}  {hold:>9}  {pain:>10}")
+        lines.append(line((f"{w['week']:%Y-%m-%d}", str(w["runs"]), str(w["reps"]), peak, hold, pain)))
     first, last = runs[0], runs[-1]
     if len(runs) > 1:
-        changes = [f"reps {first['reps']} -> {last['reps']}"]
+        changes = [t("reps {first} -> {last}", first=first["reps"], last=last["reps"])]
         if first.get("peak_angle_deg") is not None and last.get("peak_angle_deg") is not None:
-            changes.append(f"peak {peak_text(first)} -> {peak_text(last)}")
+            changes.append(t("peak {first} -> {last}", first=peak_text(first), last=peak_text(last)))
         if first.get("best_hold_s") and last.get("best_hold_s"):
-            changes.append(f"best hold {hold_text(first)} -> {hold_text(last)}")
-        lines += ["", "First run to latest: " + ", ".join(changes) + "."]
+            changes.append(t("best hold {first} -> {last}", first=hold_text(first), last=hold_text(last)))
+        lines += ["", t("First run to latest: {changes}.", changes=t(", ").join(changes))]
     return lines
+
+
+TREND_HEADINGS = ("week of", "runs", "reps", "peak angle (range)", "best hold", "worst pain")
 
 
 # -- writers -----------------------------------------------------------------------------------
@@ -215,24 +242,31 @@ def write_csv(runs: list[dict], path: Path) -> Path:
 def html_page(runs: list[dict], exercise: str | None = None) -> str:
     from formcheck.io.report_page import STYLE, esc
 
-    title = f"formcheck progress: {exercise}" if exercise else "formcheck progress"
+    title = t("formcheck progress: {exercise}", exercise=exercise) if exercise else t("formcheck progress")
     rows = "".join("<tr class=run>" + "".join(f"<td>{esc(c)}</td>" for c in run_row(r)) + "</tr>" for r in runs)
     trend = ""
     if exercise:
-        trend = "<h2>Week by week</h2><pre>" + esc("\n".join(trend_lines(runs, exercise))) + "</pre>"
+        trend = f"<h2>{esc(t('Week by week'))}</h2><pre>" + esc("\n".join(trend_lines(runs, exercise))) + "</pre>"
     plot = base64.b64encode(plot_png(runs)).decode("ascii") if runs else ""
-    img = (f'<img class=plot alt="Progress over the weeks" src="data:image/png;base64,{plot}">' if plot
-           else "<p>No runs yet.</p>")
-    first, last = (f"{when(runs[0]):%d %b %Y}", f"{when(runs[-1]):%d %b %Y}") if runs else ("", "")
-    span = f"{len(runs)} runs from {first} to {last}." if runs else "The history is empty."
+    img = (f'<img class=plot alt="{esc(t("Progress over the weeks"))}" src="data:image/png;base64,{plot}">' if plot
+           else f"<p>{esc(t('No runs yet.'))}</p>")
+    if runs:
+        span = t("{count} from {first} to {last}.", count=t("1 run") if len(runs) == 1 else t("{n} runs", n=len(runs)),
+                 first=date_text(when(runs[0])), last=date_text(when(runs[-1])))
+    else:
+        span = t("The history is empty.")
+    about = t("Everything here comes from this computer's formcheck history.")
+    note = t("Peak angle: the repetition that went furthest towards the exercise's target. Pain and symptoms are "
+             "the answers given in guided sessions. formcheck does not replace your clinician.")
     return f"""<!doctype html>
-<html lang="en"><head><meta charset="utf-8"><title>{esc(title)}</title><style>{STYLE}</style></head>
-<body><h1>{esc(title)}</h1><p>{esc(span)} Everything here comes from this computer's formcheck history.</p>
+<html lang="{esc(get_language())}"><head><meta charset="utf-8"><title>{esc(title)}</title><style>{STYLE}</style>
+</head>
+<body><h1>{esc(title)}</h1><p>{esc(span)} {esc(about)}</p>
 {img}{trend}
-<h2>Runs</h2><table id=runs><thead><tr>{''.join(f'<th>{esc(h)}</th>' for h in ROW)}</tr></thead>
+<h2>{esc(t("Runs"))}</h2><table id=runs><thead><tr>{''.join(f'<th>{esc(h)}</th>' for h in row_headings())}</tr>
+</thead>
 <tbody>{rows}</tbody></table>
-<p class=muted>Peak angle: the repetition that went furthest towards the exercise's target. Pain and symptoms are
-the answers given in guided sessions. formcheck does not replace your clinician.</p>
+<p class=muted>{esc(note)}</p>
 </body></html>
 """
 

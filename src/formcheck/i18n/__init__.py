@@ -7,9 +7,10 @@ named fields, translated first and filled in after: ``t("Rest {seconds} s", seco
 Two sources feed a language's lookup table:
 
 - the catalogue files ``catalogs/<language>/*.toml`` (``patient.toml``: session screens, set-up
-  and warning messages, safety questions, summaries, speech; others for the command line and the
-  clinician's pages), whose tables only group entries for the translator; one English text has
-  one entry across a language's files;
+  and warning messages, safety questions, summaries, speech; ``errors.toml``: the command
+  line's error messages, see ``error_text``; others for the command line and the clinician's
+  pages), whose tables only group entries for the translator; one English text has one entry
+  across a language's files;
 - each exercise definition's ``[i18n.<language>]`` table (name, instructions, safety notes,
   cues), registered by ``definitions.exercises`` as it loads them, so an exercise file a user
   adds carries its own translations.
@@ -122,14 +123,14 @@ def catalog(lang: str) -> dict[str, str]:
     return _catalogs[lang]
 
 
-def _flatten(table: dict, into: dict[str, str], file: str, where: str = "") -> None:
+def _flatten(table: dict, into: dict[str, str], file: str, prefix: str = "") -> None:
     for key, value in table.items():
         if isinstance(value, dict):  # a [section]: grouping only
-            _flatten(value, into, file, f"{where}{key}.")
+            _flatten(value, into, file, f"{prefix}{key}.")
         elif isinstance(value, str):
             into[key] = value
         else:
-            raise FormcheckError(f"Catalogue {file}: entry {where}{key!r} must be text.", "Fix the catalogue.")
+            raise FormcheckError(f"Catalogue {file}: entry {prefix}{key!r} must be text.", "Fix the catalogue.")
 
 
 def register_exercise_text(lang: str, pairs: Mapping[str, str]) -> None:
@@ -140,22 +141,92 @@ def register_exercise_text(lang: str, pairs: Mapping[str, str]) -> None:
 
 
 MIN_TEMPLATE_WORDS = 12  # letters of fixed text a template needs to be matched in reverse (not "{a}: {b}")
+MAX_SPLITS = 64  # ways of cutting one text into a template's fields that are tried (see _fill)
+_CONTEXT = re.compile(r"^[A-Za-z_]\w*\|")  # "view|side", "problem|Not found: {p}."
 
 
 @functools.lru_cache(maxsize=4)
-def _reverse_templates(lang: str) -> tuple[tuple[re.Pattern, str], ...]:
+def _reverse_templates(lang: str) -> tuple[tuple, ...]:
     """Catalogue templates as patterns, to translate text that was filled in before it reached
-    the screen (an analyzer's message with its numbers in it)."""
+    the screen (an analyzer's message with its numbers in it, an error message with a path in it).
+
+    A template needs MIN_TEMPLATE_WORDS letters of fixed text, so that "{a}: {b}" does not claim
+    every text with a colon in it; a template with a context ("where|exercise {i}") needs only one
+    letter, as it is tried only on text given with that context: by ``t(..., context=...)``, or
+    for a field of a template already matched ("Routine {source}: {where} {problem}." fills
+    ``where`` from "where|exercise {i}" or "exercise {i}"). The most specific template (the most
+    fixed text) is tried first; each only on text that starts and ends with its fixed text and
+    holds its longest piece of it. Each is (context or None, pattern, translation, literals, names,
+    longest literal).
+    """
     found = []
     for key, value in catalog(lang).items():
+        context = key.split("|", 1)[0] if _CONTEXT.match(key) else None
         parts = list(string.Formatter().parse(key))
-        names = [name for _, name, _, _ in parts if name]
-        fixed = "".join(literal for literal, _, _, _ in parts)
-        if not names or len(set(names)) != len(names) or sum(c.isalpha() for c in fixed) < MIN_TEMPLATE_WORDS:
+        names = [name for _, name, _, _ in parts if name is not None]
+        literals = [literal for literal, _, _, _ in parts]
+        if len(literals) == len(names):
+            literals.append("")  # the text ends with a field
+        fixed = "".join(literals)[len(context) + 1 if context else 0:]
+        if (not names or not all(n.isidentifier() for n in names) or len(set(names)) != len(names)
+                or sum(c.isalpha() for c in fixed) < (1 if context else MIN_TEMPLATE_WORDS)):
             continue
-        pattern = "".join(re.escape(literal) + (f"(?P<{name}>.+?)" if name else "") for literal, name, _, _ in parts)
-        found.append((re.compile(f"^{pattern}$", re.DOTALL), value))
-    return tuple(found)
+        pattern = "".join(re.escape(literal) + (f"(?P<{name}>.*?)" if i < len(names) else "")
+                          for i, (literal, name) in enumerate(zip(literals, [*names, None], strict=True)))
+        found.append((len(fixed), context, re.compile(f"^{pattern}$", re.DOTALL), value, tuple(literals),
+                      tuple(names), max(literals, key=len)))
+    found.sort(key=lambda item: -item[0])
+    return tuple(item[1:] for item in found)
+
+
+def _splits(text: str, literals: tuple[str, ...], start: int = 0) -> Iterator[list[str]]:
+    """Every way of reading ``text[start:]`` as field, literal, field, ... (``literals[0]`` is
+    already matched), the shortest first field first."""
+    if len(literals) == 1:  # one field left, then the last literal, which ends the text
+        if text.endswith(literals[0]) and len(text) - len(literals[0]) >= start:
+            yield [text[start:len(text) - len(literals[0])]]
+        return
+    at = text.find(literals[0], start) if literals[0] else start
+    while at != -1:
+        for rest in _splits(text, literals[1:], at + len(literals[0])):
+            yield [text[start:at], *rest]
+        if not literals[0]:
+            break  # two fields side by side: the first takes what the regex gave it
+        at = text.find(literals[0], at + 1)
+
+
+def _field(name: str, value: str, lang: str) -> str | None:
+    """A field's text in ``lang`` if it is text formcheck wrote (its own entry, or one in the
+    field's context: "where|the file"), else None (a path, a number, the system's message)."""
+    return (_lookup(f"{name}|{value}", lang) if value else None) or (_lookup(value, lang) if value else None)
+
+
+def _fill(text: str, pattern: re.Pattern, template: str, literals: tuple[str, ...], names: tuple[str, ...],
+          lang: str) -> str | None:
+    match = pattern.match(text)
+    if not match:
+        return None
+    # A field in quotes ("field '{key}'") is a name to type as it is: never translated.
+    quoted = {name for i, name in enumerate(names)
+              if literals[i][-1:] in ("'", '"') or literals[i + 1][:1] in ("'", '"')}
+
+    def translated(name: str, value: str) -> str | None:
+        return None if name in quoted else _field(name, value, lang)
+
+    best, best_score = match.groupdict(), -1
+    if len(names) > 1:  # "{where} {problem}": choose the cut whose fields formcheck can translate
+        for n, values in enumerate(_splits(text, literals[1:], len(literals[0]))):
+            if n >= MAX_SPLITS:
+                break
+            score = sum(translated(k, v) is not None for k, v in zip(names, values, strict=True))
+            if score > best_score:
+                best, best_score = dict(zip(names, values, strict=True)), score
+    fields = {k: v if k in quoted else translated(k, v) or _exercise_text.get(lang, {}).get(v) or _DEG.sub("°", v)
+              for k, v in best.items()}  # "°": the text is drawn with FreeType
+    return template.format(**fields)
+
+
+_DEG = re.compile(r"(?<=\d) deg\b")
 
 
 @functools.lru_cache(maxsize=4096)  # cues are looked up on every frame
@@ -163,12 +234,17 @@ def _lookup(text: str, lang: str) -> str | None:
     direct = catalog(lang).get(text) or _exercise_text.get(lang, {}).get(text)
     if direct:
         return direct
-    for pattern, template in _reverse_templates(lang):
-        match = pattern.match(text)
-        if match:
-            fields = {k: catalog(lang).get(v) or _exercise_text[lang].get(v) or v.replace(" deg", "°")
-                      for k, v in match.groupdict().items()}  # "°": the text is drawn with FreeType
-            return template.format(**fields)
+    # "problem|Not found: x." is tried on "problem|..." templates and, as "Not found: x.", on the
+    # others, the most specific first: a long plain template beats a short one in context.
+    context, plain = (text.split("|", 1) if _CONTEXT.match(text) else (None, text))
+    for needs, pattern, template, literals, names, longest in _reverse_templates(lang):
+        if needs is not None and needs != context:
+            continue
+        candidate = text if needs else plain
+        if candidate.startswith(literals[0]) and candidate.endswith(literals[-1]) and longest in candidate:
+            filled = _fill(candidate, pattern, template, literals, names, lang)
+            if filled is not None:
+                return filled
     return None
 
 
@@ -189,6 +265,19 @@ def t(text: str, /, lang: str | None = None, context: str | None = None, **field
     lang = lang or _current
     out = (context and lookup(f"{context}|{text}", lang)) or lookup(text, lang) or text
     return out.format(**fields) if fields else out
+
+
+def error_text(exc: FormcheckError, lang: str | None = None) -> str:
+    """A ``FormcheckError`` as the command line prints it (what is wrong, then what to do), in the
+    active language. The raise sites write English, often filled in (``f"Video not found: {path}."``):
+    the catalogue entry is the template, matched in reverse, tried first with the context
+    "problem" or "fix" (which lets a short template such as "problem|Not found: {p}." be matched)."""
+    try:
+        problem = t(exc.problem, lang, context="problem") if exc.problem else ""
+        fix = t(exc.fix, lang, context="fix") if exc.fix else ""
+    except FormcheckError:  # the catalogue itself cannot be read: the message it was about, in English
+        return str(exc)
+    return f"{problem}{'' if problem.endswith('。') else ' '}{fix}".strip()  # no space after a full stop "。"
 
 
 def set_language(lang: str) -> str:

@@ -5,6 +5,10 @@ plot's PNG bytes; ``write_report_page`` reads what it needs from the run's folde
 page next to ``annotated.mp4``. Nothing on the page loads from the network: the plot is a data
 URI, the video a relative link to the file beside the page (never inlined: it can be large).
 ``render_index_page`` lists a batch of videos, each linking to its own page.
+
+The pages are in the report's language (else the active one): headings and labels from
+``catalogs/<lang>/patient.toml``, the clinician's descriptions (what is measured, how holds are
+timed, why an exercise is "tracked") from ``clinician.toml``. report.json itself keeps English.
 """
 from __future__ import annotations
 
@@ -16,7 +20,7 @@ from collections.abc import Iterable
 from pathlib import Path
 
 from formcheck.core.events import EVENT_MESSAGES
-from formcheck.core.text import plural, with_unit
+from formcheck.core.text import with_unit
 from formcheck.i18n import get_language, t, using
 
 PAGE_NAME = "report.html"
@@ -65,15 +69,25 @@ def best_hold_s(report: dict) -> float | None:
     return max(holds) if holds else None
 
 
+def side_name(side: str) -> str:
+    """"left" / "right" in the active language (a body side, not the camera's view)."""
+    return t(side, context="body")
+
+
 def reps_text(report: dict) -> str:
     """"2 / 10", "3 / 5 per side (left 2, right 1)", or "timed" for a timer exercise."""
     if (report.get("measured_signal") or {}).get("field") is None:
-        return "timed"
+        return t("timed")
     by_side = report.get("reps_by_side")
     text = f"{report.get('reps', 0)} / {report.get('target_reps', 0)}"
     if by_side:
-        text += " per side (" + ", ".join(f"{k} {v}" for k, v in by_side.items()) + ")"
+        sides = t(", ").join(f"{side_name(k)} {v}" for k, v in by_side.items())
+        text = t("{reps} per side ({sides})", reps=text, sides=sides)
     return text
+
+
+def frames_text(n: int) -> str:
+    return t("1 frame") if n == 1 else t("{n} frames", n=n)
 
 
 def _facts(report: dict) -> str:
@@ -81,18 +95,19 @@ def _facts(report: dict) -> str:
     unit = sig.get("unit") or "deg"
     hold = report.get("hold_timing") or {}
     level = esc(t(report.get("level") or ""))
-    if report.get("level_reason"):
-        level += f" <span class=muted>({esc(report['level_reason'])})</span>"
+    if report.get("level_reason"):  # the exercise definition's own words (catalogs/<lang>/clinician.toml)
+        level += f" <span class=muted>({esc(t(report['level_reason']))})</span>"
     if sig.get("expected_error_deg") is not None:
-        measured = (f"{esc(t(sig.get('name') or ''))}: {esc(sig.get('description'))} Expected error about "
-                    f"{esc(with_unit(sig['expected_error_deg'], unit, '.0f'))}.")
+        measured = esc(t("{name}: {description} Expected error about {error}.", name=t(sig.get("name") or ""),
+                         description=t(sig.get("description") or ""),
+                         error=with_unit(sig["expected_error_deg"], unit, ".0f")))
     else:
-        measured = esc(sig.get("description") or sig.get("name"))
+        measured = esc(t(sig.get("description") or sig.get("name") or ""))
     if sig.get("method"):
-        measured += f" <span class=muted>({esc(sig['method'])})</span>"
-    holds = esc(hold.get("definition", ""))
+        measured += f" <span class=muted>({esc(t(sig['method']))})</span>"
+    holds = esc(t(hold.get("definition", "")))
     if hold.get("expected_error_s") is not None:
-        holds += f"; expected error about {esc(_number(hold['expected_error_s'], 's'))}"
+        holds += esc(t("; expected error about {error}", error=_number(hold["expected_error_s"], "s")))
     n = report.get("target_reps") or 0
     target = [t("1 repetition") if n == 1 else t("{n} repetitions", n=n)]
     if report.get("reps_by_side"):
@@ -102,22 +117,24 @@ def _facts(report: dict) -> str:
     if report.get("target_angle_deg") is not None and sig.get("field") is not None:
         target.append(t("angle {value}", value=with_unit(report["target_angle_deg"], unit, ".0f")))
     rate = report.get("detection_rate")
-    detection = (f"{100 * rate:.0f}% of frames ({report.get('detected_frames', 0)} of "
-                 f"{plural(report.get('frames', 0), 'frame')}) had the person in view" if rate is not None
-                 else "not recorded for this run")
+    detection = (t("{percent} of frames ({detected} of {frames}) had the person in view", percent=f"{100 * rate:.0f}%",
+                   detected=report.get("detected_frames", 0), frames=frames_text(report.get("frames", 0)))
+                 if rate is not None else t("not recorded for this run"))
     rows = [("Exercise", esc(t(report.get("exercise_name") or report.get("exercise")))),
             ("Level", level), ("Measured", measured), ("Holds", holds),
             ("Repetitions", esc(reps_text(report))), ("Target", esc(t(", ").join(target))),
             ("Detection", esc(detection))]
     if report.get("duration_s") is not None:
-        length = f"{_number(report['duration_s'], 's')} at {_number(report.get('fps'), '', '.1f')} fps"
+        length = t("{duration} at {fps} fps", duration=_number(report["duration_s"], "s"),
+                   fps=_number(report.get("fps"), "", ".1f"))
         rows.append(("Length", esc(length)))
     size = report.get("frame_size") or {}
     if size.get("source") and size.get("source") != size.get("analysed"):
-        rows.append(("Frames", esc("scaled from {}x{} to {}x{} for analysis".format(*size["source"],
-                                                                                   *size["analysed"]))))
+        rows.append(("Frames", esc(t("scaled from {source} to {analysed} for analysis",
+                                     source="{}x{}".format(*size["source"]),
+                                     analysed="{}x{}".format(*size["analysed"])))))
     if report.get("interrupted"):
-        rows.append(("Ended", "interrupted before the end"))
+        rows.append(("Ended", esc(t("interrupted before the end"))))
     return "<dl>" + "".join(f"<dt>{esc(t(k))}</dt><dd>{v}</dd>" for k, v in rows) + "</dl>"
 
 
@@ -136,7 +153,7 @@ def _rep_table(report: dict, words: dict[str, str]) -> str:
     for rep in reps:
         cells = [f"<td class=num>{esc(rep.get('index'))}</td>"]
         if sided:
-            cells.append(f"<td>{esc(rep.get('side') or DASH)}</td>")
+            cells.append(f"<td>{esc(side_name(rep['side']) if rep.get('side') else DASH)}</td>")
         cells += [f"<td class=num>{esc(_number(rep.get('start_s'), 's'))}</td>",
                   f"<td class=num>{esc(_number(rep.get('end_s'), 's'))}</td>",
                   f"<td class=num>{esc(_number(rep.get('peak_angle_deg'), unit))}</td>"]
@@ -170,14 +187,16 @@ def _events(report: dict, words: dict[str, str]) -> str:
 
 def _video(video_name: str | None, note: str | None) -> str:
     if not video_name:
-        return f"<p id=no-video>{esc(note or 'No annotated video was written for this run.')}</p>"
+        return f"<p id=no-video>{esc(t(note or 'No annotated video was written for this run.'))}</p>"
     src = esc(video_name)
+    link = f'<a href="{src}" download>{src}</a>'
+    where = esc(t("The annotated video (H.264 mp4) is the file {link} beside this page.")).replace("{link}", link)
+    cannot = esc(t("This browser cannot play it: download it and open it in a video player (VLC, or another "
+                   "browser)."))
     # The script reveals the fallback line when this browser cannot decode the file, and notes on
     # the element what the browser made of it (data-ready, data-error: read by the browser test).
     return (f'<video id=annotated controls preload=auto width=720 src="{src}"></video>'
-            f'<p id=video-help class=muted>The annotated video (H.264 mp4) is the file <a href="{src}" download>'
-            f'{src}</a> beside this page. <span id=video-error hidden class=warn>This browser cannot play it: '
-            f'download it and open it in a video player (VLC, or another browser).</span></p>'
+            f'<p id=video-help class=muted>{where} <span id=video-error hidden class=warn>{cannot}</span></p>'
             "<script>(function(){var v=document.getElementById('annotated');"
             "function note(){v.dataset.ready=v.readyState;v.dataset.duration=v.duration;v.dataset.width=v.videoWidth;}"
             "v.addEventListener('loadedmetadata',note);v.addEventListener('loadeddata',note);"
@@ -223,8 +242,9 @@ def svg_plot(t_s: list[float], values: list[float | None], reps: list[dict], lab
     for t_end in (t0, t1):
         parts.append(f'<text x="{x(t_end):.1f}" y="{height - 10}" text-anchor="middle" font-size="11">{t_end:.0f} s'
                      '</text>')
+    aria = esc(t("{label} over time", label=t(label)))
     return (f'<svg id=plot width="{width}" height="{height}" role="img" '
-            f'aria-label="{esc(label)} over time"><rect x="{left}" y="{top}" width="{w}" height="{h}" fill="none" '
+            f'aria-label="{aria}"><rect x="{left}" y="{top}" width="{w}" height="{h}" fill="none" '
             f'stroke="#999"/>{"".join(parts)}</svg>')
 
 
@@ -232,10 +252,10 @@ def _plot(plot_png: bytes | None, plot_svg: str | None = None) -> str:
     if not plot_png and plot_svg:
         return plot_svg
     if not plot_png:
-        return "<p id=no-plot>No angle plot was written for this run.</p>"
+        return f"<p id=no-plot>{esc(t('No angle plot was written for this run.'))}</p>"
     data = base64.b64encode(plot_png).decode("ascii")
-    return (f'<img class=plot id=plot alt="The measured signal over time, each repetition and hold marked" '
-            f'src="data:image/png;base64,{data}">')
+    alt = esc(t("The measured signal over time, each repetition and hold marked"))
+    return f'<img class=plot id=plot alt="{alt}" src="data:image/png;base64,{data}">'
 
 
 def render_report_page(report: dict, *, plot_png: bytes | None = None, video_name: str | None = None,
@@ -245,8 +265,8 @@ def render_report_page(report: dict, *, plot_png: bytes | None = None, video_nam
 
     ``video_name``: the annotated video's file name, relative to the page (None: no video, and
     ``video_note`` says why); ``plot_png``: the bytes of ``angles.png``, inlined; else ``plot_svg``
-    (``svg_plot``) is drawn. Headings, labels, the exercise and the warnings are in the report's
-    ``language`` (else the active one); descriptions and method notes stay English for now.
+    (``svg_plot``) is drawn. Everything on it is in the report's ``language`` (else the active
+    one): headings, labels, the exercise, the warnings and the descriptions.
     """
     with using(report.get("language") or get_language()):
         return _render_report_page(report, plot_png=plot_png, video_name=video_name, video_note=video_note,
@@ -332,9 +352,10 @@ def _svg_from_csv(report: dict, path: Path) -> str | None:
                     sig.get("unit") or "deg") or None
 
 
-def render_index_page(entries: Iterable[dict], *, title: str = "formcheck: videos analysed") -> str:
-    """A batch's index: one row per video. Each entry: ``video``, ``folder`` (relative to the index),
-    ``ok``, ``error``, ``report`` (the report dict, or None)."""
+def render_index_page(entries: Iterable[dict], *, title: str | None = None) -> str:
+    """A batch's index, in the active language: one row per video. Each entry: ``video``,
+    ``folder`` (relative to the index), ``ok``, ``error``, ``report`` (the report dict, or None)."""
+    title = title or t("formcheck: videos analysed")
     rows = []
     for entry in entries:
         report = entry.get("report")
@@ -349,20 +370,25 @@ def render_index_page(entries: Iterable[dict], *, title: str = "formcheck: video
             for rep in report.get("rep_details") or ():
                 for code in rep.get("warnings") or ():
                     counts[code] = counts.get(code, 0) + 1
-            warnings = "; ".join(f"{esc(in_words(c, words))} ({n}x)" for c, n in counts.items()) or "none"
-            cells = [link, esc(report.get("exercise_name")), esc(reps_text(report)), esc(holds_text), warnings,
+            warnings = "; ".join(f"{esc(in_words(c, words))} ({n}x)" for c, n in counts.items()) or esc(t("none"))
+            cells = [link, esc(t(report.get("exercise_name") or "")), esc(reps_text(report)), esc(holds_text), warnings,
                      esc(f"{100 * (report.get('detection_rate') or 0):.0f}%")]
         else:
             cells = [link] + [DASH] * 5
-        status = "ok" if entry.get("ok") else f"<span class=warn>failed: {esc(entry.get('error'))}</span>"
+        status = (esc(t("ok")) if entry.get("ok")
+                  else f"<span class=warn>{esc(t('failed: {error}', error=entry.get('error')))}</span>")
         rows.append("<tr class=video>" + "".join(f"<td>{c}</td>" for c in cells + [status]) + "</tr>")
     failed = sum(1 for e in entries if not e.get("ok")) if isinstance(entries, list) else 0
-    head = ("video", "exercise", "reps / target", "holds", "warnings", "person in view", "status")
+    head = [t(h) for h in ("video", "exercise", "reps / target", "holds", "warnings", "person in view", "status")]
+    count = t("1 video") if len(rows) == 1 else t("{n} videos", n=len(rows))
+    if failed:
+        count = t("{videos}, {failed} failed", videos=count, failed=failed)
     return f"""<!doctype html>
-<html lang="en"><head><meta charset="utf-8"><title>{esc(title)}</title><style>{STYLE}</style></head>
+<html lang="{esc(get_language())}"><head><meta charset="utf-8"><title>{esc(title)}</title><style>{STYLE}</style>
+</head>
 <body><h1>{esc(title)}</h1>
-<p>{plural(len(rows), 'video')}{f', {failed} failed' if failed else ''}. Each name opens that video's review page.</p>
-<table id=videos><thead><tr>{''.join(f'<th>{h}</th>' for h in head)}</tr></thead>
+<p>{esc(t("{count}. Each name opens that video's review page.", count=count))}</p>
+<table id=videos><thead><tr>{''.join(f'<th>{esc(h)}</th>' for h in head)}</tr></thead>
 <tbody>{''.join(rows)}</tbody></table>
 </body></html>
 """

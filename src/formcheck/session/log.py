@@ -155,6 +155,16 @@ def _when(iso: str) -> str:
         return iso or "date unknown"
 
 
+def _page_when(iso: str) -> str:
+    """The session's start on its page, the way the page's language writes a date."""
+    from formcheck.core.text import date_time_text
+
+    try:
+        return date_time_text(datetime.fromisoformat(iso))
+    except ValueError:
+        return iso or t("date unknown")
+
+
 def _safety(summary: dict) -> list[dict]:
     """The safety questions in the words asked, with the answers (older summaries: from the codes)."""
     if "safety_questions" in summary:
@@ -199,11 +209,11 @@ def _summary_html(summary: dict) -> str:
                                                     "form warnings", "symptoms", "pain (0-9)", "ended"))
     return f"""<!doctype html>
 <html lang="{esc(get_language())}"><head><meta charset="utf-8">
-<title>formcheck session, {esc(_when(summary.get('started', '')))}</title>
+<title>{esc(t("formcheck session, {date}", date=_page_when(summary.get('started', ''))))}</title>
 <style>body{{font-family:sans-serif;max-width:60em;margin:2em auto;line-height:1.4}}
 table{{border-collapse:collapse}}td,th{{border:1px solid #999;padding:.3em .6em;text-align:left}}</style></head>
 <body>
-<h1>{esc(t("Exercise session, {date}", date=_when(summary.get('started', ''))))}</h1>
+<h1>{esc(t("Exercise session, {date}", date=_page_when(summary.get('started', ''))))}</h1>
 <p>{esc(t("Routine: {name}. Duration {minutes} min.", name=summary['routine'],
            minutes=f"{summary.get('duration_s', 0) / 60:.1f}"))}</p>
 <ul>{notes}</ul>

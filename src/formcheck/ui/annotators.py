@@ -17,6 +17,7 @@ import numpy as np
 from formcheck.analysis.kinematics import SIDES, Angles
 from formcheck.core.events import EVENT_MESSAGES, HIP_SAG, HOLD, OVER_ARCH, Feedback
 from formcheck.core.keypoints import KeyPoints
+from formcheck.i18n import t
 from formcheck.ui.drawing import (
     AMBER,
     ARC,
@@ -256,7 +257,7 @@ class RepCounterAnnotator:
         baseline = y0 + pad + layout.cap(REPS_SIZE)
         put_text(scene, text, (x0 + (width - text_w) // 2, baseline), scale, WHITE, thickness)
         if feedback.side:
-            side = f"{feedback.side} side"
+            side = {"left": t("left side"), "right": t("right side")}.get(feedback.side, feedback.side)
             side_scale, side_thick = layout.font(LABEL_SIZE)
             side_w = text_width(side, side_scale, side_thick)
             put_text(scene, side, (x0 + (width - side_w) // 2, baseline + 2 * pad + layout.cap(LABEL_SIZE)),
