@@ -68,7 +68,9 @@ def run_live(exercise_id: str, *, camera: int = 0, source_file: Path | None = No
     def clock() -> float:
         return time.monotonic() - started
 
-    with LivePoseEstimator(model, PoseSettings(num_poses=poses)) as estimator, \
+    # The back's outline (spinal and hip flexion apart) needs the model's masks: only where measured.
+    settings = PoseSettings(num_poses=poses, segmentation_masks=exercise.measures_spine)
+    with LivePoseEstimator(model, settings) as estimator, \
             AnglesCsvWriter(out / "angles.csv") as csv_out, \
             JsonlLog(out / "events.jsonl") as log:
         pipeline = Pipeline(exercise, estimator)

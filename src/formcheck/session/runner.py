@@ -140,7 +140,10 @@ def run_session(routine: str | Path = "default", *, camera: int = 0, source_file
         print_fn(line)
 
     # The model and the camera first: if either fails, no empty session folder is left behind.
-    with (LivePoseEstimator(model, PoseSettings(num_poses=poses)) as estimator, contextlib.closing(source),
+    # One model for the whole session: with masks (the back's outline) if any exercise measures the spine.
+    masks = any(entry.exercise.measures_spine for entry in the_routine.entries)
+    with (LivePoseEstimator(model, PoseSettings(num_poses=poses, segmentation_masks=masks)) as estimator,
+          contextlib.closing(source),
           using(lang)):
         source.open()
         folder = new_session_dir(root)
