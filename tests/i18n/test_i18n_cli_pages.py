@@ -69,7 +69,7 @@ def test_a_bad_option_value_is_one_translated_error_line_and_exit_2():
     proc = run_cli("analyze", "x.mp4", "-e", "bridge", "--jobs", "x", "--language", "zh-TW")
     assert proc.returncode == 2
     last = proc.stderr.strip().splitlines()[-1]
-    assert last == "formcheck analyze：錯誤：argument --jobs/-j: 必須是 1 到 64 的整數，不能是 'x'"
+    assert last == "formcheck analyze：錯誤：參數 --jobs/-j：必須是 1 到 64 的整數，不能是 'x'"  # argparse's words too
     assert [line for line in proc.stderr.splitlines() if "錯誤" in line] == [last]
 
 

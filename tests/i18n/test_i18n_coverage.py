@@ -7,7 +7,9 @@ analyzer's own cues (read from the source), every literal handed to ``t()`` by t
 build screens, summaries and the exercise list, and every literal the session speaks; and, for
 the command line and the clinician, every help text of the parser, the console summaries, the
 history and its page, the batch index, report.html's descriptions and the exercises' own
-descriptions and level reasons.
+descriptions and level reasons; and the console's words written in English and translated where
+shown: a headless session's progress lines, a routine's notices, argparse's messages and the
+history plot's labels.
 """
 from __future__ import annotations
 
@@ -30,7 +32,9 @@ LANGS = ("zh-TW", "ko")
 T_MODULES = ("session/view.py", "session/flow.py", "session/log.py", "ui/screens.py", "commands/exercises.py",
              "commands/session.py", "io/report_page.py", "ui/annotators.py", "core/text.py",
              # the command line, the console summaries, the history and the clinician's pages
-             "commands/cli.py", "commands/analyze.py", "commands/history.py", "history/views.py")
+             "commands/cli.py", "commands/analyze.py", "commands/history.py", "history/views.py",
+             # a headless session's progress lines on stderr
+             "session/progress.py")
 # Modules whose .say(...) literals are spoken.
 SAY_MODULES = ("session/flow.py", "session/set_tracker.py")
 
@@ -173,10 +177,45 @@ def clinician_strings() -> set[str]:
     return found | {f"month|{m}" for m in MONTHS}  # dates: core.text.date_text
 
 
+def _template(node: ast.expr) -> str | None:
+    """A literal's text, an f-string's template ({ex_id} for ``{ex_id}``), else None."""
+    if isinstance(node, ast.Constant) and isinstance(node.value, str):
+        return node.value
+    if isinstance(node, ast.JoinedStr):
+        return "".join(v.value if isinstance(v, ast.Constant) else "{" + ast.unparse(v.value) + "}"
+                       for v in node.values)
+    return None
+
+
+def console_strings() -> set[str]:
+    """Words written in English and translated where shown: the notices a routine writes
+    (``notices.append(f"...")`` in definitions/routines.py: the welcome screen and the console),
+    the no-input message of a headless session (``NO_INPUT_MESSAGE``, its ``why`` texts from the
+    runner and the ending reasons the progress line names), argparse's own messages
+    (``ARGPARSE_MESSAGES``, context "argparse") and the panels of the history plot (``_plot_png``)."""
+    from formcheck.commands import cli
+    from formcheck.history import views
+    from formcheck.session import flow
+    from formcheck.session.types import END_REASONS
+
+    found = {_template(call.args[0]) for call in _calls(SRC / "definitions/routines.py", "append")
+             if getattr(call.func.value, "id", None) == "notices" and call.args}
+    found.add(flow.NO_INPUT_MESSAGE)
+    runner = ast.parse((SRC / "session/runner.py").read_text(encoding="utf-8"))
+    found.update(f"why| {s}" for n in ast.walk(runner) if isinstance(n, ast.Assign)
+                 and getattr(n.targets[0], "id", None) == "why" for s in _strings(n.value))
+    found.update(f"ended|{reason.replace('_', ' ')}" for reason in END_REASONS)
+    found.update(f"argparse|{m}" for m in cli.ARGPARSE_MESSAGES)
+    plot = ast.parse(inspect.getsource(views._plot_png))
+    found.update(n.elts[0].value for n in ast.walk(plot) if isinstance(n, ast.Tuple) and len(n.elts) == 2
+                 and isinstance(n.elts[0], ast.Constant) and isinstance(n.elts[0].value, str))
+    return found - {None}
+
+
 SOURCES = {"session tables and warning messages": table_strings, "framing messages": framing_messages,
            "analyzer cues": analyzer_cues, "t() literals": t_literals, "labels": label_literals,
            "spoken literals": spoken_literals, "command-line help": help_texts,
-           "clinician pages and descriptions": clinician_strings}
+           "clinician pages and descriptions": clinician_strings, "console and plot": console_strings}
 
 
 @pytest.mark.parametrize("lang", LANGS)
@@ -216,3 +255,11 @@ def test_collectors_find_what_they_should():
             "dropouts pause it", "Nothing is measured for this exercise: the camera only times it."} <= clinician
     assert any(s.startswith("A live run records no video") for s in clinician)
     assert builtin_exercises()["plank"].level_reason in clinician
+    console = console_strings()
+    assert {"{ex_id} is not available in this version, skipping", "why| and the --keys script has no more keys",
+            "ended|red flag", "argparse|invalid choice: {value} (choose from {choices})",
+            "argparse|argument {argument_name}: {message}", "peak (deg; % for foot lift)",
+            "worst pain (0-9)"} <= console
+    assert any(s.startswith("The {state} screen ({screen}) waited") for s in console)
+    assert {"Welcome screen: press space to continue", "{name}: set-up check", "answer: pain {rating}/9",
+            "Session ended ({reason})", "formcheck: progress over the weeks"} <= t_literals()  # progress.py, views.py

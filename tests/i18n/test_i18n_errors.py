@@ -8,6 +8,8 @@ The messages are collected from the source with ``ast``, not from a list kept by
   ``problem``, ``fix``, ``where`` or ``what`` that the helper writes into a ``FormcheckError``
   (the parameter's name is the context);
 - the text returned by a ``*_problem`` function (``reason_problem``: context "problem").
+- the message a batch writes into a failed video's result (``batch._failed(task, message)``,
+  ``RESULT_ERRORS``: context "problem"), printed as "formcheck: VIDEO: ..." and on the index page.
 
 An argument written as a string is its text; an f-string is its template, each ``{...}`` named by
 ``field_name`` below (``{path}`` for ``path``, ``self.path`` and ``str(path)``; ``{LANGUAGES}``
@@ -31,6 +33,9 @@ from formcheck.i18n import catalog, error_text, lookup, placeholders, using
 SRC = Path(formcheck.__file__).parent
 LANGS = ("zh-TW", "ko")
 PROSE_PARAMETERS = ("problem", "fix", "where", "what")
+# Helpers that write a failed video's error into a batch's result (printed where it fails, as a
+# problem): name -> the position of the message.
+RESULT_ERRORS = {"_failed": 1}
 
 
 def field_name(node: ast.expr) -> str:
@@ -110,6 +115,8 @@ class _Module:
                 args = dict(zip(("problem", "fix"), call.args, strict=False)) | {k.arg: k.value for k in call.keywords}
                 found |= {(ctx, s) for ctx in ("problem", "fix") for s in self.texts(args.get(ctx))}
             name = getattr(call.func, "id", getattr(call.func, "attr", None))
+            if name in RESULT_ERRORS and len(call.args) > RESULT_ERRORS[name]:
+                found |= {("problem", s) for s in self.texts(call.args[RESULT_ERRORS[name]])}
             for position, param, _ in helpers.get(name, []):
                 arg = call.args[position] if position < len(call.args) else next(
                     (k.value for k in call.keywords if k.arg == param), None)
@@ -150,6 +157,8 @@ def test_the_collector_finds_what_it_should():
                    "rest_s.") in found  # a parameter's default (FIX)
     assert ("fix", "Write one 'SECONDS KEY' per line, e.g. '12.5 space' or '20 n'.") in found  # fix = "..."
     assert ("problem", "no reason (a short text saying why it fails)") in found  # reason_problem
+    assert ("problem", "cannot read it: {strerror}") in found  # batch._failed(task, f"...")
+    assert ("problem", "its worker process stopped unexpectedly (out of memory?); run it again on its own") in found
     assert not any(text.startswith("{") and text.endswith("}") and text.count("{") == 1 for _, text in found)
 
 

@@ -174,7 +174,8 @@ def analyze_one(video: str, exercise_id: str, out_dir: str, options: dict) -> di
     ``options``: ``analyze_video``'s keyword arguments as plain values (``model``,
     ``exercises_dir``, ``write_video``, ``progress``, ``poses``) plus ``history`` (record it) and
     ``data_dir``. Returns {"video", "folder", "ok", "error", "report", "page"}; a user-fixable
-    problem with this video is its ``error``, never an exception.
+    problem with this video is its ``error``, never an exception (and ``error_parts``, its
+    problem and fix, for ``error_line``).
     """
     opts = dict(options)
     history, data_dir = opts.pop("history", True), opts.pop("data_dir", None)
@@ -187,7 +188,9 @@ def analyze_one(video: str, exercise_id: str, out_dir: str, options: dict) -> di
         if history:
             record_history(report, data_dir)
     except FormcheckError as exc:
-        result["error"] = str(exc)
+        # In English (the worker's language) and as its parts, so that where it is printed it can be
+        # translated like any FormcheckError (``error_line``; the exception itself does not pickle whole).
+        result["error"], result["error_parts"] = str(exc), [exc.problem, exc.fix]
         if (out / "report.json").is_file():  # no person found: the run's outputs are still there
             result["report"] = json.loads((out / "report.json").read_text(encoding="utf-8"))
     result["page"] = (out / OUTPUT_NAMES["page"]).is_file()
@@ -225,6 +228,17 @@ def batch_folders(videos: list[Path], out: Path) -> list[Path]:
         used.add(name.lower())
         folders.append(out / name)
     return folders
+
+
+def error_line(result: dict) -> str:
+    """A failed video's error in the active language: a FormcheckError's problem and fix
+    (``error_parts``), else the batch's own words (``batch._failed``: its catalogue template)."""
+    from formcheck.i18n import error_text
+
+    parts = result.get("error_parts")
+    if parts:
+        return error_text(FormcheckError(*parts))
+    return t(result.get("error") or "", context="problem")
 
 
 def _batch_line(result: dict) -> str:
@@ -274,7 +288,7 @@ def run_batch(videos: list[Path], args) -> int:
                 record_history(result["report"], args.data_dir)
             print(_batch_line(result), flush=True)
         else:
-            _stderr(f"formcheck: {Path(result['video']).name}: {result['error']}")
+            _stderr(f"formcheck: {Path(result['video']).name}: {error_line(result)}")
         if bar:
             bar.update(done)
 
@@ -288,7 +302,7 @@ def run_batch(videos: list[Path], args) -> int:
             client.close()
     if bar:
         bar.close(done)
-    entries = [dict(r, folder=Path(r["folder"]).name) for r in results]
+    entries = [dict(r, folder=Path(r["folder"]).name, error=None if r["ok"] else error_line(r)) for r in results]
     index = write_index_page(entries, out)
     failed = [Path(r["video"]).name for r in results if not r["ok"]]
     print(t("{done} of {total} videos analysed", done=len(results) - len(failed), total=len(results))

@@ -2,8 +2,10 @@
 from __future__ import annotations
 
 import argparse
+import functools
 import importlib
 import os
+import re
 import signal
 import sys
 import threading
@@ -79,6 +81,51 @@ class _HelpFormatter(argparse.HelpFormatter):
         return "\n".join(indent + line for line in wrap_to_width(text, width - len(indent)))
 
 
+# argparse's own messages (Python 3.11+), as its source writes them ("%(value)r" is "{value}"
+# here, "%s" a field named for what it holds): the catalogue's entries (context "argparse") are
+# keyed by these. Only the words are translated: option names, values and choices in the fields
+# are kept as typed. An ``ArgumentError`` is "argument {argument_name}: {message}" around one of
+# the others, or around the text of an ``ArgumentTypeError`` formcheck wrote (translated already).
+ARGPARSE_MESSAGES = (
+    "argument {argument_name}: {message}",
+    "unrecognized arguments: {args}",
+    "the following arguments are required: {names}",
+    "one of the arguments {names} is required",
+    "ambiguous option: {option} could match {matches}",
+    "unexpected option string: {option}",
+    "invalid choice: {value} (choose from {choices})",
+    "invalid {type} value: {value}",
+    "expected one argument",
+    "expected at most one argument",
+    "expected at least one argument",
+    "expected {count} argument",
+    "expected {count} arguments",
+    "not allowed with argument {other}",
+    "ignored explicit argument {value}",
+    "unknown parser {parser_name} (choices: {choices})",
+)
+
+
+@functools.cache
+def _argparse_pattern(template: str) -> re.Pattern:
+    pieces = re.split(r"\{(\w+)\}", template)  # literal, name, literal, name, ..., literal
+    return re.compile("^" + "".join(re.escape(p) if i % 2 == 0 else f"(?P<{p}>.+?)" for i, p in enumerate(pieces))
+                      + "$", re.DOTALL)
+
+
+def argparse_text(message: str) -> str:
+    """One of argparse's messages in the active language (``ARGPARSE_MESSAGES``); any other text as
+    ``t`` has it (formcheck's own, or a newer Python's that has no entry yet: English)."""
+    for template in ARGPARSE_MESSAGES:
+        match = _argparse_pattern(template).match(message)
+        if match:
+            fields = match.groupdict()
+            if "message" in fields:
+                fields["message"] = argparse_text(fields["message"])
+            return t(template, context="argparse", **fields)
+    return t(message)
+
+
 class _Parser(argparse.ArgumentParser):
     """An ArgumentParser whose own words (headings, -h, the error line) are in the active language."""
 
@@ -93,7 +140,8 @@ class _Parser(argparse.ArgumentParser):
 
     def error(self, message: str):
         self.print_usage(sys.stderr)
-        self.exit(EXIT_USER_ERROR, t("{prog}: error: {message}", prog=self.prog, message=message) + "\n")
+        self.exit(EXIT_USER_ERROR,
+                  t("{prog}: error: {message}", prog=self.prog, message=argparse_text(message)) + "\n")
 
 
 def build_parser() -> argparse.ArgumentParser:

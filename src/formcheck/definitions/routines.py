@@ -47,7 +47,7 @@ class Routine:
     name: str
     source: str
     entries: tuple[RoutineEntry, ...]
-    notices: tuple[str, ...] = ()  # what was skipped and why, for the screen and the log
+    notices: tuple[str, ...] = ()  # what was skipped and why: English (the log's), shown through i18n.t
     language: str | None = None  # the routine's own `language` (i18n.LANGUAGES); --language overrides it
 
 

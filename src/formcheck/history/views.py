@@ -4,8 +4,9 @@ apart from the writers at the end.
 
 The table, the trend and the page are in the active language (formcheck.i18n; the words are in
 ``catalogs/<lang>/clinician.toml``); exercise ids, the kind of run ("analyze", "session": the
-command) and the CSV (for programs) stay as they are. The plot's labels stay English: matplotlib's
-default font has no Chinese or Korean letters.
+command) and the CSV (for programs) stay as they are. The plot is drawn in the language with the
+overlay's font (Noto Sans CJK, ``ui.text_render``); without it, in English (matplotlib's own
+fonts have no Chinese or Korean letters).
 """
 from __future__ import annotations
 
@@ -13,6 +14,8 @@ import base64
 import csv
 import io
 import os
+import re
+import sys
 from collections import defaultdict
 from datetime import date, datetime, timedelta
 from pathlib import Path
@@ -178,8 +181,73 @@ def _write_bytes(path: Path, data: bytes, what: str) -> Path:
     return path
 
 
+def plot_font(lang: str) -> str | None:
+    """The matplotlib family name of the font the overlay draws Chinese and Korean with
+    (``ui.text_render.font_path``: Noto Sans CJK, or $FORMCHECK_FONT), added to matplotlib's font
+    manager, in the face for ``lang`` where the file has one (Noto Sans CJK TC / KR); None without one."""
+    from matplotlib import font_manager
+
+    from formcheck.ui import text_render
+
+    path = text_render.font_path()
+    if path is None:
+        return None
+    manager = font_manager.fontManager
+    known = [f for f in manager.ttflist if os.path.realpath(f.fname) == os.path.realpath(path)]
+    if not known:
+        manager.addfont(path)
+        known = [f for f in manager.ttflist if os.path.realpath(f.fname) == os.path.realpath(path)]
+    if not known:
+        return None
+    want = text_render.FACE_FOR_LANGUAGE.get(lang, " TC").strip()
+    return next((f.name for f in known if f.name.endswith(f" {want}")), known[0].name)
+
+
+def _dates_in(lang: str, locator):
+    """matplotlib's concise date ticks with the month names of ``lang`` (it writes "Mar") and the
+    year and month above the axis as numbers ("2025-03")."""
+    from matplotlib.dates import ConciseDateFormatter
+
+    from formcheck.core.text import MONTHS
+
+    pattern = re.compile(r"\b(" + "|".join(MONTHS) + r")\b")
+
+    def words(text: str) -> str:
+        return pattern.sub(lambda m: t(m.group(1), lang, context="month"), text)
+
+    class Dates(ConciseDateFormatter):
+        def format_ticks(self, values):
+            return [words(label) for label in super().format_ticks(values)]
+
+        def __call__(self, x, pos=None):
+            return words(super().__call__(x, pos))
+
+    return Dates(locator, offset_formats=["", "%Y", "%Y-%m", "%Y-%m-%d", "%Y-%m-%d", "%Y-%m-%d %H:%M"])
+
+
 def plot_png(runs: list[dict]) -> bytes:
-    """Progress over the weeks: range of motion, holds, reps and pain, one line per exercise."""
+    """Progress over the weeks: range of motion, holds, reps and pain, one line per exercise.
+
+    In the active language when the overlay's font (``plot_font``) is installed; else in English
+    (matplotlib's own fonts have no Chinese or Korean letters), and one line on stderr says so."""
+    import matplotlib
+
+    lang, family = get_language(), None
+    if lang != SOURCE:
+        family = plot_font(lang)
+        if family is None:
+            from formcheck.ui.text_render import FONT_ENV
+
+            print(t("formcheck: no font with Chinese and Korean letters was found, so the plot's labels are in "
+                    "English (install fonts-noto-cjk, or set {variable} to a .ttf/.otf/.ttc file).",
+                    variable=FONT_ENV), file=sys.stderr, flush=True)
+            lang = SOURCE
+    style = {"font.family": [family, "DejaVu Sans"]} if family else {}
+    with matplotlib.rc_context(style):  # text artists take the font when made, tick labels when drawn
+        return _plot_png(runs, lang)
+
+
+def _plot_png(runs: list[dict], lang: str) -> bytes:
     from matplotlib.backends.backend_agg import FigureCanvasAgg
     from matplotlib.dates import AutoDateLocator, ConciseDateFormatter
     from matplotlib.figure import Figure
@@ -198,7 +266,7 @@ def plot_png(runs: list[dict]) -> bytes:
             points = [(when(r), value(r)) for r in group if value(r) is not None]
             if points:
                 ax.plot([p[0] for p in points], [p[1] for p in points], marker="o", label=name)
-        ax.set_ylabel(label)
+        ax.set_ylabel(t(label, lang))
         ax.grid(True, alpha=0.3)
     axes[3].set_ylim(-0.5, 9.5)
     axes[2].yaxis.get_major_locator().set_params(integer=True)
@@ -207,12 +275,12 @@ def plot_png(runs: list[dict]) -> bytes:
         axes[3].set_xlim(min(days) - timedelta(days=3), max(days) + timedelta(days=3))
     locator = AutoDateLocator()
     axes[3].xaxis.set_major_locator(locator)
-    axes[3].xaxis.set_major_formatter(ConciseDateFormatter(locator))
+    axes[3].xaxis.set_major_formatter(ConciseDateFormatter(locator) if lang == SOURCE else _dates_in(lang, locator))
     handles, labels = axes[2].get_legend_handles_labels()
     if handles:
         fig.legend(handles, labels, loc="upper center", bbox_to_anchor=(0.5, 0.965), ncol=min(4, len(labels)),
                    frameon=False)
-    fig.suptitle("formcheck: progress over the weeks", y=0.995)
+    fig.suptitle(t("formcheck: progress over the weeks", lang), y=0.995)
     fig.tight_layout(rect=(0, 0, 1, 0.93))
     buf = io.BytesIO()
     fig.savefig(buf, format="png")

@@ -27,6 +27,11 @@ from formcheck.session.set_tracker import SetTracker, is_extension_test
 from formcheck.session.types import ExerciseRun, Screen, Silent, Sound, Timings
 from formcheck.session.view import screen_for
 
+# What ``no_input`` logs and a headless run prints: English in the log, translated where printed
+# (``progress``: the catalogue's entry for this template is matched in reverse; ``why`` by its
+# "why|" entry).
+NO_INPUT_MESSAGE = "The {state} screen ({screen}) waited {seconds} s for a key ({keys}){why}: ending the session."
+
 
 class Session:
     def __init__(self, routine: Routine, *, log: Callable[[dict], None], sound: Sound | None = None,
@@ -96,8 +101,8 @@ class Session:
         self.now = now
         screen = self.view()
         keys = ", ".join(k.strip() for k in screen.keys.split("  ") if k.strip())
-        message = (f"The {self.state.replace('_', ' ')} screen ({screen.title!r}) waited {waited_s:.0f} s "
-                   f"for a key ({keys}){' ' + why if why else ''}: ending the session.")
+        message = NO_INPUT_MESSAGE.format(state=self.state.replace("_", " "), screen=repr(screen.title),
+                                          seconds=f"{waited_s:.0f}", keys=keys, why=f" {why}" if why else "")
         self.log({"type": "no_input", "state": self.state, "screen": screen.title, "keys": keys,
                   "waited_s": round(waited_s, 1), "message": message})
         self._end_session("no_input")

@@ -1,5 +1,6 @@
 """The console lines of a session without a window: where the session is (``progress_line``) and
 one line per change of screen, rep and answer (``Progress``), so a headless run can be followed.
+The lines are in the active language (English by default: the session tests read them so).
 """
 from __future__ import annotations
 
@@ -7,6 +8,7 @@ from collections.abc import Callable
 from typing import TYPE_CHECKING
 
 from formcheck.definitions.routines import Routine
+from formcheck.i18n import t
 from formcheck.session.types import (
     ANSWERS,
     CAMERA_LOST,
@@ -35,51 +37,58 @@ if TYPE_CHECKING:
 
 
 def progress_line(session: Session) -> str:
-    """Where the session is, in one console line without timers ("" on closing screens)."""
+    """Where the session is, in one console line without timers ("" on closing screens), in the
+    active language (``i18n``: the runner holds the session's language while it runs)."""
     state, run = session.state, session.run
     if state == WELCOME:
-        return "Welcome screen: press space to continue"
+        return t("Welcome screen: press space to continue")
     if state == RED_FLAG:
-        return (f"Safety question {session.question + 1} of {len(RED_FLAGS)}: "
-                f"{RED_FLAGS[session.question][1]} (y/n)")
+        return t("Safety question {n} of {total}: {question} (y/n)", n=session.question + 1, total=len(RED_FLAGS),
+                 question=t(RED_FLAGS[session.question][1]))
     if state == PAUSED:
-        return "Paused (space: resume)"
+        return t("Paused (space: resume)")
     if state == CAMERA_LOST:
-        return f"Camera lost: {session.camera.message} Retrying."
+        return t("Camera lost: {message} Retrying.", message=t(session.camera.message))
     if run is None or state in (SUMMARY, RED_FLAG_STOP, FINISHED):
         return ""
     ex = run.exercise
-    name = f"{ex.name}, set {max(run.set_no, 1)}/{run.entry.sets}" if run.entry.sets > 1 else ex.name
+    ex_name = t(ex.name)
+    name = (t("{name}, set {n}/{total}", name=ex_name, n=max(run.set_no, 1), total=run.entry.sets)
+            if run.entry.sets > 1 else ex_name)
     if state == CARD:
-        return f"Exercise {session.run_index + 1} of {len(session.runs)}: {ex.name} (space: start, n: skip)"
+        return t("Exercise {n} of {total}: {name} (space: start, n: skip)", n=session.run_index + 1,
+                 total=len(session.runs), name=ex_name)
     if state == SETUP:
-        return f"{name}: set-up check"
+        return t("{name}: set-up check", name=name)
     if state == COUNTDOWN:
-        return f"{name}: countdown"
+        return t("{name}: countdown", name=name)
     if state == TRACKING:
         tracker = session.tracker
         timed = tracker.timed_s
         if tracker.is_extension:
-            return f"{name}: hold {timed:g} s"
+            return t("{name}: hold {seconds} s", name=name, seconds=f"{timed:g}")
         if timed is not None:
-            return f"{name}: timed set, {timed:g} s"
+            return t("{name}: timed set, {seconds} s", name=name, seconds=f"{timed:g}")
         analyzer = tracker.pipeline.analyzer if tracker.pipeline else None
         by_side = getattr(analyzer, "reps_by_side", None)
         if by_side:
-            return f"{name}: " + ", ".join(f"{side} {n}/{ex.target_reps}" for side, n in by_side.items()) + " reps"
-        return f"{name}: {len(analyzer.reps) if analyzer else 0}/{ex.target_reps} reps"
+            counts = t(", ").join(f"{t(side)} {n}/{ex.target_reps}" for side, n in by_side.items())
+            return t("{name}: {counts} reps", name=name, counts=counts)
+        return t("{name}: {n}/{target} reps", name=name, n=len(analyzer.reps) if analyzer else 0,
+                 target=ex.target_reps)
     if state == REST_BREAK:
-        return f"Rest {run.entry.rest_s:g} s"
+        return t("Rest {seconds} s", seconds=f"{run.entry.rest_s:g}")
     if state == SYMPTOM:
-        return f"{ex.name}: symptom check (1 better, 2 same, 3 worse)"
+        return t("{name}: symptom check (1 better, 2 same, 3 worse)", name=ex_name)
     if state == PAIN:
-        return f"{ex.name}: stopped for pain; rating 0-9?"
+        return t("{name}: stopped for pain; rating 0-9?", name=ex_name)
     if state == EXT_CHECK:
-        return f"{ex.name}: leg pain, numbness or tingling now? (y/n)"
+        return t("{name}: leg pain, numbness or tingling now? (y/n)", name=ex_name)
     if state == EXT_SETTLE:
-        return f"{ex.name}: letting symptoms settle, {session.t.extension_settle_s:g} s"
+        return t("{name}: letting symptoms settle, {seconds} s", name=ex_name,
+                 seconds=f"{session.t.extension_settle_s:g}")
     if state == EXT_RECHECK:
-        return f"{ex.name}: leg symptoms still there? (y/n)"
+        return t("{name}: leg symptoms still there? (y/n)", name=ex_name)
     return ""
 
 
@@ -108,26 +117,28 @@ class Progress:
             self.emit(line)
 
     def _record_line(self, r: dict) -> str:
-        kind, name = r.get("type"), self._names.get(r.get("exercise"), r.get("exercise", ""))
+        kind, name = r.get("type"), t(self._names.get(r.get("exercise"), r.get("exercise", "")))
         if kind in ("red_flag", "extension_check", "extension_recheck"):
             answer = r["answer"] if kind == "red_flag" else ("yes" if r["symptoms"] else "no")
-            return f"  answer: {ANSWERS[answer]}"
+            return "  " + t("answer: {answer}", answer=t(ANSWERS[answer]))
         if kind == "symptom":
-            return f"  answer: symptoms {r['answer']}"
+            return "  " + t("answer: symptoms {answer}", answer=t(r["answer"]))
         if kind == "pain_rating":
-            return f"  answer: pain {r['rating']}/9"
+            return "  " + t("answer: pain {rating}/9", rating=r["rating"])
         if kind == "setup_timeout":
-            return f"{name}: I couldn't see you well enough ({r.get('problem') or 'no picture'})"
+            return t("{name}: I couldn't see you well enough ({problem})", name=name,
+                     problem=t(r.get("problem") or "no picture"))
         if kind == "exercise_end":
-            return f"{name}: {exercise_end_text(r['reason'])}, {r['reps']} rep{'' if r['reps'] == 1 else 's'}"
+            reps = t("1 rep") if r["reps"] == 1 else t("{n} reps", n=r["reps"])
+            return t("{name}: {ending}, {reps}", name=name, ending=t(exercise_end_text(r["reason"])), reps=reps)
         if kind in ("mute", "unmute"):
-            return "Sound off" if kind == "mute" else "Sound on"
+            return t("Sound off") if kind == "mute" else t("Sound on")
         if kind == "camera_retry_failed":
-            return f"Camera: retry {r['attempt']} failed"
+            return t("Camera: retry {attempt} failed", attempt=r["attempt"])
         if kind == "camera_back":
-            return "Camera back"
+            return t("Camera back")
         if kind == "no_input":
-            return r["message"]
+            return t(r["message"])  # written by Session.no_input from NO_INPUT_MESSAGE, matched in reverse
         if kind == "session_end":
-            return f"Session ended ({r['reason'].replace('_', ' ')})"
+            return t("Session ended ({reason})", reason=t(r["reason"].replace("_", " "), context="ended"))
         return ""

@@ -29,7 +29,7 @@ import numpy as np
 from formcheck.analysis.framing import frame_brightness
 from formcheck.definitions.exercises import load_exercises
 from formcheck.definitions.routines import load_routine
-from formcheck.i18n import get_language, parse_language, using
+from formcheck.i18n import get_language, parse_language, t, using
 from formcheck.io.jsonl import JsonlLog
 from formcheck.io.outputs import ensure_writable_dir
 from formcheck.io.sources import Frame
@@ -137,7 +137,7 @@ def run_session(routine: str | Path = "default", *, camera: int = 0, source_file
     shown = Progress(the_routine, progress) if progress else None
     previous = last_session_notice(root)
     for line in ((previous,) if previous else ()) + the_routine.notices:
-        print_fn(line)
+        print_fn(t(line, lang))  # written in English (the log keeps them so), shown in the session's language
 
     # The model and the camera first: if either fails, no empty session folder is left behind.
     # One model for the whole session: with masks (the back's outline) if any exercise measures the spine.

@@ -54,7 +54,7 @@ def screen_for(session: Session) -> Screen:
     yes_no = t("y: yes   n: no   q: quit")
     if state == WELCOME:
         return Screen(state, t("Welcome to your exercise session"),
-                      _lines(DISCLAIMER) + tuple(session.notices) + (t(WELCOME_CONTINUE),),
+                      _lines(DISCLAIMER) + _lines(session.notices) + (t(WELCOME_CONTINUE),),
                       t("space: continue   q: quit"))
     if state == RED_FLAG:
         return Screen(state, t("Safety question {n} of {total}", n=session.question + 1, total=len(RED_FLAGS)),
