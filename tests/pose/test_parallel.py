@@ -1,25 +1,29 @@
 """One video's pose estimation on several processes: the chunk plan, and a result equal to one process."""
 import csv
 import itertools
+import os
+import signal
 
 import numpy as np
 import pytest
 
-from formcheck.pose.parallel import WARMUP_S, Chunk, plan_chunks
+from formcheck.core.errors import FormcheckError
+from formcheck.pose.parallel import CALLER_LOAD, WARMUP_S, Chunk, ChunkWorker, plan_chunks
 
 from support import SAMPLES
 
 
-@pytest.mark.parametrize("frames, fps, workers, chunks", [
-    (450, 15, 2, 3),  # 30 s: three chunks of at least 8 s
-    (1230, 30, 2, 4),  # 41 s: two per worker
-    (1230, 30, 1, 2),  # one worker still gets two chunks (its caller starts drawing early)
+@pytest.mark.parametrize("frames, fps, processes, chunks", [
+    (450, 15, 2, 2),  # 30 s on two processes: one chunk each
+    (1230, 30, 2, 2),
+    (1230, 30, 1, 1),  # one process: nothing to split
+    (450, 15, 8, 3),  # 30 s: at most three chunks of about 8 s
     (239, 30, 4, 1),  # under 16 s: splitting cannot pay
     (10, 15, 2, 1),
-    (100000, 30, 3, 6),
+    (100000, 30, 3, 3),
 ])
-def test_chunks_cover_every_frame_once_and_warm_up_before_their_start(frames, fps, workers, chunks):
-    plan = plan_chunks(frames, fps, workers)
+def test_chunks_cover_every_frame_once_and_warm_up_before_their_start(frames, fps, processes, chunks):
+    plan = plan_chunks(frames, fps, processes)
     assert len(plan) == chunks
     assert plan[0].start == 0 and plan[0].warm_start == 0
     assert plan[-1].stop is None  # the last reads to the end: a frame count is only a hint
@@ -29,16 +33,56 @@ def test_chunks_cover_every_frame_once_and_warm_up_before_their_start(frames, fp
     assert [c.index for c in plan] == list(range(chunks))
 
 
-@pytest.mark.parametrize("frames, fps, workers, words", [
-    (0, 15, 2, "frame_count"), (100, 0, 2, "fps"), (100, 15, 0, "workers"),
+@pytest.mark.parametrize("processes", [2, 3, 4])
+def test_the_callers_chunk_is_shorter_by_its_own_drawing_and_encoding(processes):
+    plan = plan_chunks(30 * 120, 30, processes)
+    lengths = [b.start - a.start for a, b in itertools.pairwise(plan)] + [30 * 120 - plan[-1].start]
+    assert lengths[0] == pytest.approx((1 - CALLER_LOAD) * lengths[1], abs=1)
+    assert max(lengths[1:]) - min(lengths[1:]) <= 1  # the workers share the rest evenly
+
+
+@pytest.mark.parametrize("frames, fps, processes, words", [
+    (0, 15, 2, "frame_count"), (100, 0, 2, "fps"), (100, 15, 0, "processes"),
 ])
-def test_a_bad_plan_is_refused_with_its_reason(frames, fps, workers, words):
+def test_a_bad_plan_is_refused_with_its_reason(frames, fps, processes, words):
     with pytest.raises(ValueError, match=words):
-        plan_chunks(frames, fps, workers)
+        plan_chunks(frames, fps, processes)
 
 
 def test_a_chunk_says_what_it_keeps():
     assert Chunk(1, 10, 30, None).stop is None
+
+
+def _worker(video, chunk):
+    import multiprocessing
+
+    from formcheck.pose.estimators import PoseSettings
+    from formcheck.pose.model import check_model
+
+    return ChunkWorker(multiprocessing.get_context("spawn"),
+                        (str(video), str(check_model(None)), PoseSettings(), chunk, None, 15))
+
+
+@pytest.mark.processes
+def test_a_workers_problem_reaches_the_caller_as_its_own_one_line_error(tmp_path):
+    worker = _worker(tmp_path / "gone.mp4", Chunk(1, 0, 10, None))
+    with pytest.raises(FormcheckError) as caught:
+        list(worker.frames())
+    worker.stop(now=False)
+    assert "gone.mp4" in str(caught.value) and caught.value.fix
+
+
+@pytest.mark.model
+@pytest.mark.processes
+def test_a_worker_killed_midway_is_named_not_waited_for():
+    worker = _worker(SAMPLES / "bridge_1.mp4", Chunk(1, 0, 0, None))
+    frames = worker.frames()
+    next(frames)  # its first piece has arrived: it is running
+    os.kill(worker.process.pid, signal.SIGKILL)
+    with pytest.raises(FormcheckError, match="stopped unexpectedly"):
+        for _ in frames:
+            pass
+    worker.stop(now=True)
 
 
 def _csv(path):
@@ -50,7 +94,7 @@ def _csv(path):
 @pytest.mark.processes
 @pytest.mark.parametrize("clip, exercise", [
     ("standing_flexion_2.mp4", "standing_flexion"),  # 16 s at 30 fps: two chunks
-    ("bridge_1.mp4", "bridge"),  # 31 s at 15 fps: three chunks on two workers
+    ("bridge_1.mp4", "bridge"),  # 31 s at 15 fps: two chunks
 ])
 def test_two_processes_give_the_one_process_result(tmp_path, clip, exercise):
     from formcheck.commands.analyze import analyze_video
@@ -61,7 +105,7 @@ def test_two_processes_give_the_one_process_result(tmp_path, clip, exercise):
         runs[jobs] = (analyze_video(SAMPLES / clip, exercise, out, write_video=False, progress=False, jobs=jobs),
                       _csv(out / "angles.csv"))
     (one, one_rows), (two, two_rows) = runs[1], runs[2]
-    assert two["timing"]["pose_workers"] == 2 and one["timing"]["pose_workers"] == 1
+    assert two["timing"]["pose_processes"] == 2 and one["timing"]["pose_processes"] == 1
     assert two["reps"] == one["reps"] > 0
     for a, b in zip(one["rep_details"], two["rep_details"], strict=True):
         assert a["warnings"] == b["warnings"] and a["side"] == b["side"]

@@ -82,7 +82,7 @@ def analyze_video(video: str | Path, exercise_id: str, out_dir: str | Path, *, m
         "video_thread_cpu_ms_per_frame": round(1000 * sink.cpu_s / n, 2) if sink else 0.0,
         "speed_x_real_time": round(duration / wall, 2) if wall else None,
         # With several pose processes, inference is the wait for theirs (README, "Speed").
-        "pose_workers": getattr(estimator, "workers", 1),
+        "pose_processes": getattr(estimator, "processes", 1),
     }
     from formcheck.ui.plot import write_plot  # imports matplotlib: not before it is needed
 

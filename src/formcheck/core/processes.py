@@ -16,12 +16,12 @@ def available_cores() -> int:
         return max(1, os.cpu_count() or 1)
 
 
-def _ignore_sigint() -> None:
+def ignore_sigint() -> None:
     # Ctrl-C reaches the whole process group: the parent decides what happens, workers stay quiet.
     signal.signal(signal.SIGINT, signal.SIG_IGN)
 
 
 def spawn_pool(workers: int) -> cf.ProcessPoolExecutor:
     """A pool of ``workers`` spawned processes (no MediaPipe state forked) that ignore Ctrl-C."""
-    return cf.ProcessPoolExecutor(max_workers=workers, initializer=_ignore_sigint,
+    return cf.ProcessPoolExecutor(max_workers=workers, initializer=ignore_sigint,
                                   mp_context=multiprocessing.get_context("spawn"))
