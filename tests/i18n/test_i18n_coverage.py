@@ -64,6 +64,8 @@ def t_literals() -> set[str]:
                 context = next((k.value.value for k in call.keywords if k.arg == "context"
                                 and isinstance(k.value, ast.Constant)), None)
                 found.add(f"{context}|{call.args[0].value}" if context else call.args[0].value)
+        for call in _calls(SRC / module, "count_text"):  # count_text(n, "1 run", "{n} runs")
+            found.update(a.value for a in call.args[1:] if isinstance(a, ast.Constant) and isinstance(a.value, str))
     return found
 
 
@@ -241,6 +243,7 @@ def test_collectors_find_what_they_should():
     assert "Turn sideways to the camera" in framing_messages()
     assert "Hold still: finding you" in analyzer_cues()
     assert "Safety question {n} of {total}" in t_literals() and "Looking for you..." in t_literals()
+    assert {"1 run", "{n} runs"} <= t_literals()  # through count_text
     assert {"Go", "Lean back gently and hold", "Hold", "Relax", "Set complete"} <= spoken_literals()
     assert "Bend forward slowly" in exercise_strings()["standing_flexion"]
     assert {"Level", "Frames", "what happened", "pain (0-9)", "peak spinal flexion"} <= label_literals()

@@ -12,7 +12,7 @@ from formcheck.analysis.spine import keep_outline
 from formcheck.assets import demo_clip_path
 from formcheck.core.errors import FormcheckError
 from formcheck.definitions.exercises import get_exercise
-from formcheck.i18n import t
+from formcheck.i18n import count_text, t
 from formcheck.io.outputs import ensure_writable_dir, write_json
 from formcheck.io.sources import VideoFileSource
 from formcheck.pose.estimators import PoseSettings
@@ -104,7 +104,7 @@ def analyze_video(video: str | Path, exercise_id: str, out_dir: str | Path, *, m
 
 
 def _repetitions(n: int) -> str:
-    return t("1 repetition") if n == 1 else t("{n} repetitions", n=n)
+    return count_text(n, "1 repetition", "{n} repetitions")
 
 
 def print_report(report: dict, out: Path | None = None) -> None:

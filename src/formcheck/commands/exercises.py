@@ -9,7 +9,7 @@ from __future__ import annotations
 def cmd_exercises(args) -> int:
     from formcheck.core.text import with_unit
     from formcheck.definitions.exercises import load_exercises
-    from formcheck.i18n import SOURCE, get_language, t
+    from formcheck.i18n import SOURCE, count_text, get_language, t
 
     exercises = load_exercises(args.exercises_dir)  # a bad definition fails before anything is printed
     translated = get_language() != SOURCE
@@ -17,7 +17,7 @@ def cmd_exercises(args) -> int:
             "tracked = counted and timed, angle less reliable; timer = the camera cannot measure it, "
             "formcheck times and guides.") + "\n")
     for ex in exercises.values():
-        reps = t("1 repetition") if ex.target_reps == 1 else t("{n} repetitions", n=ex.target_reps)
+        reps = count_text(ex.target_reps, "1 repetition", "{n} repetitions")
         target = t("{reps} per side", reps=reps) if ex.sides else reps
         if ex.hold_s > 0:
             target += t(", ") + t("hold {seconds} s", seconds=f"{ex.hold_s:g}")

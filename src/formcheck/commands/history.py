@@ -14,7 +14,7 @@ def _check_exercise(name: str, runs: list[dict], exercises_dir) -> None:
 
 def cmd_history(args) -> int:
     from formcheck.history import store, views
-    from formcheck.i18n import SOURCE, get_language, t
+    from formcheck.i18n import SOURCE, count_text, get_language, t
 
     if args.rebuild:
         from formcheck.history.rebuild import rebuild
@@ -24,7 +24,7 @@ def cmd_history(args) -> int:
             print(t("The damaged history was moved to {path}.", path=done["moved"]))
         for problem in done["problems"]:
             print(f"  {problem}")
-        runs_text = t("1 run") if done["runs"] == 1 else t("{n} runs", n=done["runs"])
+        runs_text = count_text(done["runs"], "1 run", "{n} runs")
         print(t("History rebuilt: {runs} in {path}.", runs=runs_text, path=done["path"]))
     for path, what in ((args.plot, "plot"), (args.html, "progress page"), (args.csv, "CSV file")):
         if path is not None:

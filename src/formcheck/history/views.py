@@ -23,7 +23,7 @@ from pathlib import Path
 from formcheck.core.errors import FormcheckError
 from formcheck.core.events import EVENT_MESSAGES
 from formcheck.core.text import date_text, display_width, pad_to, with_unit
-from formcheck.i18n import SOURCE, get_language, t
+from formcheck.i18n import SOURCE, count_text, get_language, t
 
 DASH = "-"
 CSV_COLUMNS = ("started", "kind", "exercise", "exercise_name", "reps", "target_reps", "best_hold_s",
@@ -117,7 +117,7 @@ def weekly(runs: list[dict]) -> list[dict]:
 def trend_lines(runs: list[dict], exercise: str) -> list[str]:
     """One exercise week by week, then the change from the first run to the latest."""
     unit = next((r["unit"] for r in runs if r.get("unit")), "deg")
-    count = t("1 run") if len(runs) == 1 else t("{n} runs", n=len(runs))
+    count = count_text(len(runs), "1 run", "{n} runs")
     name = t(runs[0].get("exercise_name") or exercise)
     heads = [t(h) for h in TREND_HEADINGS]
     widths = (10, 5, 5, 19, 9, 10)  # the English headings' columns; wider words widen them
@@ -319,7 +319,7 @@ def html_page(runs: list[dict], exercise: str | None = None) -> str:
     img = (f'<img class=plot alt="{esc(t("Progress over the weeks"))}" src="data:image/png;base64,{plot}">' if plot
            else f"<p>{esc(t('No runs yet.'))}</p>")
     if runs:
-        span = t("{count} from {first} to {last}.", count=t("1 run") if len(runs) == 1 else t("{n} runs", n=len(runs)),
+        span = t("{count} from {first} to {last}.", count=count_text(len(runs), "1 run", "{n} runs"),
                  first=date_text(when(runs[0])), last=date_text(when(runs[-1])))
     else:
         span = t("The history is empty.")

@@ -267,6 +267,12 @@ def t(text: str, /, lang: str | None = None, context: str | None = None, **field
     return out.format(**fields) if fields else out
 
 
+def count_text(n: int, one: str, many: str) -> str:
+    """A count in words, in the active language: ``count_text(1, "1 run", "{n} runs")`` is "1 run",
+    with 3 it is "3 runs" (each form its own catalogue entry: languages count differently)."""
+    return t(one) if n == 1 else t(many, n=n)
+
+
 def error_text(exc: FormcheckError, lang: str | None = None) -> str:
     """A ``FormcheckError`` as the command line prints it (what is wrong, then what to do), in the
     active language. The raise sites write English, often filled in (``f"Video not found: {path}."``):

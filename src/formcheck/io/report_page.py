@@ -21,7 +21,7 @@ from pathlib import Path
 
 from formcheck.core.events import EVENT_MESSAGES
 from formcheck.core.text import with_unit
-from formcheck.i18n import get_language, t, using
+from formcheck.i18n import count_text, get_language, t, using
 
 PAGE_NAME = "report.html"
 INDEX_NAME = "index.html"
@@ -87,7 +87,7 @@ def reps_text(report: dict) -> str:
 
 
 def frames_text(n: int) -> str:
-    return t("1 frame") if n == 1 else t("{n} frames", n=n)
+    return count_text(n, "1 frame", "{n} frames")
 
 
 def _facts(report: dict) -> str:
@@ -109,7 +109,7 @@ def _facts(report: dict) -> str:
     if hold.get("expected_error_s") is not None:
         holds += esc(t("; expected error about {error}", error=_number(hold["expected_error_s"], "s")))
     n = report.get("target_reps") or 0
-    target = [t("1 repetition") if n == 1 else t("{n} repetitions", n=n)]
+    target = [count_text(n, "1 repetition", "{n} repetitions")]
     if report.get("reps_by_side"):
         target = [t("{reps} per side", reps=target[0])]
     if report.get("target_hold_s"):
@@ -380,7 +380,7 @@ def render_index_page(entries: Iterable[dict], *, title: str | None = None) -> s
         rows.append("<tr class=video>" + "".join(f"<td>{c}</td>" for c in cells + [status]) + "</tr>")
     failed = sum(1 for e in entries if not e.get("ok")) if isinstance(entries, list) else 0
     head = [t(h) for h in ("video", "exercise", "reps / target", "holds", "warnings", "person in view", "status")]
-    count = t("1 video") if len(rows) == 1 else t("{n} videos", n=len(rows))
+    count = count_text(len(rows), "1 video", "{n} videos")
     if failed:
         count = t("{videos}, {failed} failed", videos=count, failed=failed)
     return f"""<!doctype html>

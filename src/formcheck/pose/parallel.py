@@ -113,8 +113,9 @@ def estimate_chunk(send, video: str, model: str, settings, chunk: Chunk,
         send.close()
 
 
-_WORKER_STOPPED = FormcheckError("A pose worker process stopped unexpectedly (out of memory?).",
-                                 "Run again with --jobs 1 to use one process.")
+def _worker_stopped() -> FormcheckError:
+    return FormcheckError("A pose worker process stopped unexpectedly (out of memory?).",
+                          "Run again with --jobs 1 to use one process.")
 
 
 class ChunkWorker:
@@ -155,7 +156,7 @@ class ChunkWorker:
             elif kind == "crash":
                 raise RuntimeError(f"a pose worker failed:\n{message[1]}")
             else:
-                raise _WORKER_STOPPED
+                raise _worker_stopped()
 
     def stop(self, now: bool) -> None:
         if now and self.process.is_alive():

@@ -8,7 +8,7 @@ from collections.abc import Callable
 from typing import TYPE_CHECKING
 
 from formcheck.definitions.routines import Routine
-from formcheck.i18n import t
+from formcheck.i18n import count_text, t
 from formcheck.session.types import (
     ANSWERS,
     CAMERA_LOST,
@@ -129,7 +129,7 @@ class Progress:
             return t("{name}: I couldn't see you well enough ({problem})", name=name,
                      problem=t(r.get("problem") or "no picture"))
         if kind == "exercise_end":
-            reps = t("1 rep") if r["reps"] == 1 else t("{n} reps", n=r["reps"])
+            reps = count_text(r["reps"], "1 rep", "{n} reps")
             return t("{name}: {ending}, {reps}", name=name, ending=t(exercise_end_text(r["reason"])), reps=reps)
         if kind in ("mute", "unmute"):
             return t("Sound off") if kind == "mute" else t("Sound on")

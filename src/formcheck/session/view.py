@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from formcheck.i18n import get_language, t
+from formcheck.i18n import count_text, get_language, t
 from formcheck.session.types import (
     CAMERA_LOST,
     CARD,
@@ -38,7 +38,7 @@ if TYPE_CHECKING:
 
 
 def _reps(n: int) -> str:
-    return t("1 repetition") if n == 1 else t("{n} repetitions", n=n)
+    return count_text(n, "1 repetition", "{n} repetitions")
 
 
 def _lines(texts) -> tuple[str, ...]:
@@ -139,7 +139,7 @@ def summary_lines(summary: dict) -> tuple[str, ...]:
     for ex in summary["exercises"]:
         if ex["end_reason"] == "not_started":
             continue
-        reps = t("1 rep") if ex["reps"] == 1 else t("{n} reps", n=ex["reps"])
+        reps = count_text(ex["reps"], "1 rep", "{n} reps")
         line = t("{name}: {reps}", name=t(ex["name"]), reps=reps)
         if ex["sets_done"] > 1:
             line += t(" in {sets} sets", sets=ex["sets_done"])
