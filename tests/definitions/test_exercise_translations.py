@@ -40,6 +40,16 @@ def test_lists_are_translated_item_by_item():
     assert [ex.i18n["zh-TW"][line] for line in ex.instructions] == items
 
 
+def test_the_clinicians_words_of_an_added_definition_are_translated_too():
+    data = english_only() | {"level": "tracked", "level_reason": "Not yet checked against my own clips."}
+    data["signal"] = data["signal"] | {"description": "How far my own trunk leans."}
+    table = {"zh-TW": {"description": "我自己的軀幹前傾多少。", "level_reason": "還沒有用我自己的影片驗證。"}}
+    parse_exercise(data | {"i18n": table}, "mine.toml")
+    with using("zh-TW"):
+        assert t("How far my own trunk leans.") == "我自己的軀幹前傾多少。"
+        assert t("Not yet checked against my own clips.") == "還沒有用我自己的影片驗證。"
+
+
 BAD = [
     ({"fr": {"name": "Flexion"}}, "field 'i18n.fr' is not a language formcheck has"),
     ({"en": {"name": "Flexion"}}, "field 'i18n.en' is not a language formcheck has"),

@@ -116,10 +116,15 @@ def table_strings() -> set[str]:
             | {f"view|{v}" for v in VIEWS} | set(LEVELS))
 
 
+CLINICIAN_FIELDS = ("description", "level_reason")  # an added definition may translate them in its own tables
+
+
 def exercise_strings() -> dict[str, set[str]]:
     found: dict[str, set[str]] = {}
     for ex in builtin_exercises().values():
-        for value in translatable_text(ex).values():
+        for key, value in translatable_text(ex).items():
+            if key in CLINICIAN_FIELDS:
+                continue  # the built-ins' are in catalogs/<lang>/clinician.toml (see clinician_strings)
             items = [value] if isinstance(value, str) else list(value.values()) if isinstance(value, dict) else value
             found.setdefault(ex.id, set()).update(v for v in items if v)
     return found

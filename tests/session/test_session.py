@@ -12,6 +12,7 @@ from formcheck.core.errors import FormcheckError
 from formcheck.core.keypoints import KeyPoints
 from formcheck.definitions.exercises import load_exercises
 from formcheck.definitions.routines import load_routine, parse_routine
+from formcheck.i18n import using
 from formcheck.io.jsonl import JsonlLog
 from formcheck.session import types as S
 from formcheck.session.flow import Session
@@ -441,11 +442,11 @@ SF = {"exercise": "standing_flexion", "set": 1}
 
 @pytest.mark.parametrize("records, torn, expected", [
     ([START, {"type": "exercise_start", **SF}] + [{"type": "rep", **SF, "index": i} for i in range(1, 7)], True,
-     "Your last session (01 Mar 2025, 10:12) ended early after standing_flexion: 6 reps."),
-    ([START], False, "Your last session (01 Mar 2025, 10:12) ended early, before the first exercise."),
+     "Your last session (1 Mar 2025, 10:12) ended early after Standing flexion: 6 reps."),
+    ([START], False, "Your last session (1 Mar 2025, 10:12) ended early, before the first exercise."),
     ([START, {"type": "exercise_start", **SF}, {"type": "rep", **SF, "index": 1},
       {"type": "session_end", "reason": "interrupted"}], False,
-     "Your last session (01 Mar 2025, 10:12) ended early after standing_flexion: 1 rep."),
+     "Your last session (1 Mar 2025, 10:12) ended early after Standing flexion: 1 rep."),
     ([START, {"type": "session_end", "reason": "completed"}], False, None),
     ([START, {"type": "session_end", "reason": "quit"}], False, None),
     ([{"type": "start", "exercise": "bridge"}], True, None),  # a `formcheck live` log
@@ -454,6 +455,21 @@ def test_last_session_ended_early_notice(tmp_path, records, torn, expected):
     write_log(tmp_path / "sessions" / "20250301-101200", [START, {"type": "session_end", "reason": "completed"}])
     write_log(tmp_path / "sessions" / "20250302-101200", records, torn)
     assert last_session_notice(tmp_path / "sessions") == expected
+
+
+@pytest.mark.parametrize("lang, expected", [
+    ("zh-TW", "您上次的運動（2025年3月1日 10:12）做了站姿前彎 2 下、橋式 1 下後就提早結束了。"),
+    ("ko", "지난번 운동(2025년 3월 1일 10:12)은 도중에 끝났습니다. 마친 횟수: 서서 허리 숙이기 2회, 브리지 1회."),
+    ("en", "Your last session (1 Mar 2025, 10:12) ended early after Standing flexion: 2 reps, Bridge: 1 rep."),
+])
+def test_the_ended_early_notice_is_in_the_active_language(tmp_path, lang, expected):
+    bridge = {"exercise": "bridge", "set": 1}
+    write_log(tmp_path / "sessions" / "20250301-101200",
+              [START, {"type": "exercise_start", **SF}, {"type": "rep", **SF, "index": 1},
+               {"type": "rep", **SF, "index": 2}, {"type": "exercise_start", **bridge},
+               {"type": "rep", **bridge, "index": 1}, {"type": "session_end", "reason": "camera_lost"}])
+    with using(lang):
+        assert last_session_notice(tmp_path / "sessions") == expected
 
 
 def test_no_sessions_folder_means_no_notice(tmp_path):

@@ -109,7 +109,7 @@ def test_killed_mid_exercise_leaves_a_complete_log_and_the_next_start_says_so(tm
     assert all(b["t_s"] >= a["t_s"] for a, b in zip(records, records[1:], strict=False))
     n_reps = types.count("rep")
     notice = last_session_notice(tmp_path / "data" / "sessions")
-    assert notice.endswith(f"ended early after standing_flexion: {n_reps} rep{'s' if n_reps > 1 else ''}.")
+    assert notice.endswith(f"ended early after Standing flexion: {n_reps} rep{'s' if n_reps > 1 else ''}.")
 
 
 def test_a_source_that_ends_pauses_retries_and_ends_cleanly(tmp_path):

@@ -286,12 +286,14 @@ def parse_exercise(data: dict, source: str) -> Exercise:
 
 
 def translatable_text(ex: Exercise) -> dict[str, object]:
-    """The English a patient sees, by [i18n.LANG] key: name, summary, label, instructions, safety,
-    cues (by phase) and form messages (by code)."""
+    """The English a patient or clinician sees, by [i18n.LANG] key: name, summary, label,
+    instructions, safety, cues (by phase), form messages (by code), and for the clinician the
+    signal's description and the level's reason."""
     return {"name": ex.name, "summary": ex.summary, "label": ex.signal_label if ex.measures else "",
             "instructions": ex.instructions, "safety": ex.safety,
             "cues": {k: v for k, v in ex.cues.items() if v},
-            "messages": {r.code: r.message for r in ex.form if r.message}}
+            "messages": {r.code: r.message for r in ex.form if r.message},
+            "description": ex.signal_description, "level_reason": ex.level_reason}
 
 
 def _parse_i18n(top: _Fields, ex: Exercise) -> dict[str, dict[str, str]]:

@@ -11,7 +11,7 @@ import html
 from datetime import datetime
 from pathlib import Path
 
-from formcheck.i18n import get_language, t, using
+from formcheck.i18n import count_text, get_language, t, using
 from formcheck.io.jsonl import read_jsonl
 from formcheck.io.outputs import ensure_writable_dir, write_json
 from formcheck.session.types import ANSWERS, RED_FLAGS, exercise_end_text
@@ -52,7 +52,8 @@ def _session_logs(root: Path) -> list[Path]:
 
 
 def last_session_notice(root: Path) -> str | None:
-    """"Your last session (...) ended early after ..." if the newest session did; else None."""
+    """"Your last session (...) ended early after ..." in the active language if the newest
+    session did; else None."""
     for path in _session_logs(root):
         records = read_jsonl(path)
         if not records or records[0].get("type") != "session_start":
@@ -73,9 +74,22 @@ def _early_notice(records: list[dict]) -> str:
         elif r.get("type") == "rep" and r.get("exercise") in reps:
             reps[r["exercise"]] += 1
     if not reps:
-        return f"Your last session ({when}) ended early, before the first exercise."
-    done = ", ".join(f"{ex}: {n} rep{'s' if n != 1 else ''}" for ex, n in reps.items())
-    return f"Your last session ({when}) ended early after {done}."
+        return t("Your last session ({when}) ended early, before the first exercise.", when=when)
+    done = t(", ", context="list").join(
+        t("{name}: {reps}", context="done", name=_exercise_name(ex), reps=count_text(n, "1 rep", "{n} reps"))
+        for ex, n in reps.items())
+    return t("Your last session ({when}) ended early after {done}.", when=when, done=done)
+
+
+def _exercise_name(exercise_id: str) -> str:
+    """An exercise's name in the active language; its id if this formcheck no longer has it."""
+    from formcheck.core.errors import FormcheckError
+    from formcheck.definitions.exercises import get_exercise
+
+    try:
+        return t(get_exercise(exercise_id).name)
+    except FormcheckError:
+        return exercise_id
 
 
 def summary_paths(folder: Path) -> dict[str, str]:
@@ -149,14 +163,7 @@ def exercise_reports(records: list[dict]) -> list[dict]:
 
 
 def _when(iso: str) -> str:
-    try:
-        return datetime.fromisoformat(iso).strftime("%d %b %Y, %H:%M")
-    except ValueError:
-        return iso or "date unknown"
-
-
-def _page_when(iso: str) -> str:
-    """The session's start on its page, the way the page's language writes a date."""
+    """When the session started, the way the active language writes a date and a time."""
     from formcheck.core.text import date_time_text
 
     try:
@@ -209,11 +216,11 @@ def _summary_html(summary: dict) -> str:
                                                     "form warnings", "symptoms", "pain (0-9)", "ended"))
     return f"""<!doctype html>
 <html lang="{esc(get_language())}"><head><meta charset="utf-8">
-<title>{esc(t("formcheck session, {date}", date=_page_when(summary.get('started', ''))))}</title>
+<title>{esc(t("formcheck session, {date}", date=_when(summary.get('started', ''))))}</title>
 <style>body{{font-family:sans-serif;max-width:60em;margin:2em auto;line-height:1.4}}
 table{{border-collapse:collapse}}td,th{{border:1px solid #999;padding:.3em .6em;text-align:left}}</style></head>
 <body>
-<h1>{esc(t("Exercise session, {date}", date=_page_when(summary.get('started', ''))))}</h1>
+<h1>{esc(t("Exercise session, {date}", date=_when(summary.get('started', ''))))}</h1>
 <p>{esc(t("Routine: {name}. Duration {minutes} min.", name=summary['routine'],
            minutes=f"{summary.get('duration_s', 0) / 60:.1f}"))}</p>
 <ul>{notes}</ul>

@@ -135,9 +135,10 @@ def run_session(routine: str | Path = "default", *, camera: int = 0, source_file
     if progress is None and not window:
         progress = _stderr
     shown = Progress(the_routine, progress) if progress else None
-    previous = last_session_notice(root)
+    with using(lang):
+        previous = last_session_notice(root)  # in the session's language, as shown and logged
     for line in ((previous,) if previous else ()) + the_routine.notices:
-        print_fn(t(line, lang))  # written in English (the log keeps them so), shown in the session's language
+        print_fn(t(line, lang))  # a routine's notices are written in English (the log keeps them so)
 
     # The model and the camera first: if either fails, no empty session folder is left behind.
     # One model for the whole session: with masks (the back's outline) if any exercise measures the spine.
