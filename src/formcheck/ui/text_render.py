@@ -24,6 +24,8 @@ from pathlib import Path
 
 import numpy as np
 
+from formcheck.i18n import t
+
 CAP_HEIGHT = 21  # ui.drawing.CAP_HEIGHT: Hershey capitals at scale 1.0, in pixels
 IDEOGRAPH_TOP = 0.88  # Noto Sans CJK ideographs rise this far above the baseline, in em
 FONT_ENV = "FORMCHECK_FONT"
@@ -73,8 +75,8 @@ def font_path() -> str | None:
     if override:
         if Path(override).is_file() and _covers(override):
             return override
-        _warn_once(f"formcheck: {FONT_ENV}={override} is not a font with Chinese and Korean glyphs; "
-                   "looking for Noto Sans CJK instead.")
+        _warn_once(t("formcheck: {env}={path} is not a font with Chinese and Korean glyphs; "
+                     "looking for Noto Sans CJK instead.", env=FONT_ENV, path=override))
     for path in (*CANDIDATES, _fc_match()):
         if path and Path(path).is_file() and _covers(path):
             return path
@@ -95,8 +97,8 @@ def _warn_once(line: str) -> None:
 def warn_missing() -> None:
     """Say once that Chinese and Korean cannot be drawn, and what to install."""
     if not available():
-        _warn_once("formcheck: no font with Chinese and Korean glyphs found, so only English text is drawn "
-                   f"(install fonts-noto-cjk, or set {FONT_ENV} to a .ttf/.otf/.ttc file).")
+        _warn_once(t("formcheck: no font with Chinese and Korean glyphs found, so only English text is drawn "
+                     "(install fonts-noto-cjk, or set {env} to a .ttf/.otf/.ttc file).", env=FONT_ENV))
 
 
 @functools.lru_cache(maxsize=8)
