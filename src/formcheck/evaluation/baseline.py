@@ -37,6 +37,10 @@ TOLERANCES = {
     "hold_error_s": 0.15,
     "hold_error_limit_s": HOLD_ERROR_S,  # ...but never beyond the documented accuracy, if it was within it
     "angle_mae_deg": 0.5,
+    # The back's outline comes from the segmentation mask, whose numerics differ between CPUs far
+    # more than the landmarks': standing_flexion_2's spine MAE is 4.67 deg from its recording and
+    # 5.19 from a fresh model run on an AMD EPYC whose landmarks agree with it within 0.06 px.
+    "spine_mae_deg": 1.0,
     "detection_rate": 0.02,
 }  # form warnings and repetitions: no more misses or false alarms than the baseline
 
@@ -132,8 +136,9 @@ def _worse(r: ClipResult, base: dict, ratchet: set[str], limits: frozenset[str])
             out.append(f"worst hold error {r.max_hold_error_s:.2f} s > {allowed:.2f} s (baseline {base_hold:.2f} s)")
     for name, stats in r.angles.items():
         base_mae = base.get("angles", {}).get(name, {}).get("mae")
-        if base_mae is not None and stats["mae"] > base_mae + tol["angle_mae_deg"]:
-            out.append(f"{name} mean absolute error {stats['mae']:.2f} deg > {base_mae + tol['angle_mae_deg']:.2f}"
+        slack = tol["spine_mae_deg"] if name == "spine_flexion_deg" else tol["angle_mae_deg"]
+        if base_mae is not None and stats["mae"] > base_mae + slack:
+            out.append(f"{name} mean absolute error {stats['mae']:.2f} deg > {base_mae + slack:.2f}"
                        f" (baseline {base_mae:.2f})")
     base_det = base.get("detection_rate")
     if r.detection_rate is not None and base_det is not None and r.detection_rate < base_det - tol["detection_rate"]:
