@@ -44,6 +44,16 @@ def measured(fn):
     return time.perf_counter() - t0, cpu_s() - c0
 
 
+def fastest(paths: dict, repeat: int) -> dict[str, tuple[float, float]]:
+    """(wall, CPU) seconds of each path's fastest of ``repeat`` runs, the paths taking turns."""
+    best: dict[str, tuple[float, float]] = {}
+    for _ in range(max(1, repeat)):
+        for name, run in paths.items():
+            found = measured(run)
+            best[name] = min(best.get(name, found), found)
+    return best
+
+
 def looped_clip(source: Path, seconds: float, out: Path) -> Path:
     """``source`` played again and again up to ``seconds``, at its own size and rate."""
     import cv2
@@ -114,11 +124,7 @@ def main() -> None:
         for jobs, name in ((1, "analyze, one process"), (args.jobs, f"analyze, pose on {args.jobs} processes")):
             paths[name] = lambda jobs=jobs: analyze_video(clip, args.exercise, tmp / f"out{jobs}", progress=False,
                                                           settings=settings, jobs=jobs)
-        best: dict[str, tuple[float, float]] = {}
-        for _ in range(max(1, args.repeat)):
-            for name, run in paths.items():
-                found = measured(run)
-                best[name] = min(best.get(name, found), found)
+        best = fastest(paths, args.repeat)
         print(f"clip: {clip.name}, {args.seconds:g} s" if not args.clip else f"clip: {clip}")
         bare = best["bare loop (decode + model)"][0]
         for name, (wall, cpu) in best.items():
@@ -132,11 +138,7 @@ def main() -> None:
             "bare loop over the four, in turn": lambda: [bare_loop(v, args.poses, exercise) for v, exercise in videos],
             f"analyze the four, --jobs {args.jobs}": lambda: run_local(tasks, analyze_one, jobs=args.jobs),
         }
-        best = {}
-        for _ in range(max(1, args.repeat)):
-            for name, run in batch_paths.items():
-                found = measured(run)
-                best[name] = min(best.get(name, found), found)
+        best = fastest(batch_paths, args.repeat)
         print(f"batch: {', '.join(v.name for v, _ in videos)}")
         bare4 = best["bare loop over the four, in turn"][0]
         for name, (wall, cpu) in best.items():
