@@ -288,7 +288,8 @@ def shade(scene: np.ndarray, x0: int, y0: int, x1: int, y1: int,
     if x1 <= x0 or y1 <= y0:
         return
     roi = scene[y0:y1, x0:x1]
-    cv2.addWeighted(roi, 1.0 - alpha, _flat(roi.shape, roi.dtype.str, tuple(int(c) for c in colour)), alpha, 0.0, dst=roi)
+    flat = _flat(roi.shape, roi.dtype.str, tuple(int(c) for c in colour))
+    cv2.addWeighted(roi, 1.0 - alpha, flat, alpha, 0.0, dst=roi)
 
 
 @functools.lru_cache(maxsize=32)  # the same panels are shaded on every frame: fill each colour block once
