@@ -57,6 +57,17 @@ def test_the_bend_of_an_arced_back_is_measured_in_degrees(bend_deg, trunk_deg):
     assert fit.bend_deg == pytest.approx(bend_deg, abs=max(2.0, 0.07 * abs(bend_deg)))
 
 
+@pytest.mark.parametrize("dtype", ["uint8", "float64", "float32 (h, w, 1)"])
+def test_the_outline_is_the_same_whatever_the_masks_type(dtype):
+    # MediaPipe gives float32 (h, w, 1); a recording or a test may give 0-255 or float64
+    mask, hip, shoulder = body_mask(25.0, 45.0)
+    other = {"uint8": np.rint(mask * 255).astype(np.uint8), "float64": mask.astype(np.float64),
+             "float32 (h, w, 1)": mask[..., None]}[dtype]
+    expected = back_outline(mask, hip, shoulder)
+    assert np.isfinite(expected).sum() > 40
+    np.testing.assert_allclose(back_outline(other, hip, shoulder), expected, atol=0.002)
+
+
 def test_a_straight_back_reads_no_bend_and_a_rounder_one_more():
     bends = [back_bend(back_outline(*body_mask(b, 50.0)), -1).bend_deg for b in (0, 15, 30)]
     assert abs(bends[0]) < 1.5 and bends[0] < bends[1] < bends[2]

@@ -112,14 +112,15 @@ def _mp_image(image_bgr: np.ndarray):
 
 def _poses(result, width: int, height: int) -> list[KeyPoints]:
     """Everyone found; with masks asked for, each pose gets its own (MediaPipe's ``segmentation_masks[i]``
-    belongs to ``pose_landmarks[i]``), copied (MediaPipe may reuse its buffer after the call) as uint8
-    0-255, a quarter of the float's size, for the analysis to read its outline from once."""
+    belongs to ``pose_landmarks[i]``), copied (MediaPipe may reuse its buffer after the call) as it
+    is, float32 in [0, 1]: the analysis reads its outline from it once and drops it, and converting
+    the whole image would cost more per frame than reading the outline."""
     poses = [KeyPoints.from_mediapipe(landmarks, width, height) for landmarks in result.pose_landmarks or ()]
     masks = getattr(result, "segmentation_masks", None) or ()
     for kp, mask in zip(poses, masks, strict=False):
         m = np.asarray(mask.numpy_view())
         m = m[..., 0] if m.ndim == 3 else m
-        kp.mask = np.rint(np.clip(m, 0.0, 1.0) * 255.0).astype(np.uint8)
+        kp.mask = np.array(m, dtype=np.float32)
     return poses
 
 
