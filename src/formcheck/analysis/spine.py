@@ -134,8 +134,8 @@ class BackFit:
 def _robust_quadratic(x: np.ndarray, y: np.ndarray, iterations: int = 4, degree: int = 2) -> tuple[np.ndarray, float]:
     """Tukey-biweight reweighted least squares; (coefficients, RMS residual of the inliers).
 
-    Each fit solves the small normal equations directly (``np.polyfit`` costs ten times as much per
-    frame); a few dozen stations over 0..1.2 keep them well conditioned."""
+    Each fit solves the small normal equations directly (``np.polyfit``'s SVD cost more per frame);
+    a few dozen stations over 0..1.2 keep them well conditioned."""
     powers = np.vander(x, degree + 1)  # highest power first, as np.polyval reads the coefficients
     w = np.ones_like(y)
     try:
