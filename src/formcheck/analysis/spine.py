@@ -137,24 +137,22 @@ def _robust_quadratic(x: np.ndarray, y: np.ndarray, iterations: int = 4, degree:
     Each fit solves the small normal equations directly (``np.polyfit``'s SVD cost more per frame);
     a few dozen stations over 0..1.2 keep them well conditioned."""
     powers = np.vander(x, degree + 1)  # highest power first, as np.polyval reads the coefficients
-    w = np.ones_like(y)
-    try:
-        coef = np.linalg.solve(powers.T @ powers, powers.T @ y)
-    except np.linalg.LinAlgError:  # fewer distinct stations than coefficients: no fit
-        return np.zeros(degree + 1), float("inf")
-    for _ in range(iterations):
+    w = np.ones_like(y)  # the first fit is the plain least-squares one
+    coef = None
+    for _ in range(max(1, iterations)):
         weighted = powers * w[:, None]
         try:
             coef = np.linalg.solve(weighted.T @ powers, weighted.T @ y)
-        except np.linalg.LinAlgError:
-            break  # the inliers no longer determine a curve: keep the last fit
+        except np.linalg.LinAlgError:  # the stations (or the inliers left) do not determine a curve
+            if coef is None:
+                return np.zeros(degree + 1), float("inf")
+            break  # keep the last fit and its weights
         r = y - powers @ coef
         scale = max(1.4826 * float(np.median(np.abs(r))), 0.003)
         u = r / (4.685 * scale)
         w = np.where(np.abs(u) < 1, (1 - u ** 2) ** 2, 0.0)
         if w.sum() < 5:
             break
-    r = y - powers @ coef
     inl = w > 0
     return coef, float(np.sqrt(np.mean(r[inl] ** 2))) if inl.any() else float("inf")
 
