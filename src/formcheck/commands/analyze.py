@@ -1,6 +1,7 @@
 """`formcheck analyze`: a video file in, an annotated video and a report out."""
 from __future__ import annotations
 
+import contextlib
 import json
 import sys
 from pathlib import Path
@@ -54,17 +55,21 @@ def analyze_video(video: str | Path, exercise_id: str, out_dir: str | Path, *, m
         sink = AnnotatedVideoSink(paths["video"], source.fps) if write_video else None
         try:
             with AnglesCsvWriter(paths["angles"]) as csv_out:
-                for step in run_frames(source, estimator, pipeline, timings):
-                    frame, result = step.frame, step.result
-                    csv_out.write(frame.index, result)
-                    if sink is not None:
-                        sink.write(frame.image, result.keypoints, result.angles, result.feedback, status)
-                    series_t.append(frame.t_s)
-                    series_angles.append(result.angles)
-                    series_timer.append(result.feedback.hold_s)
-                    last_t = frame.t_s
-                    if bar:
-                        bar.update(pipeline.frames, last_t)
+                # The model works on the next frame while this one is analysed and drawn; closing the
+                # loop (``closing``) waits for that frame before the model is closed.
+                overlapped = run_frames(source, estimator, pipeline, timings, overlap=True)
+                with contextlib.closing(overlapped) as steps:
+                    for step in steps:
+                        frame, result = step.frame, step.result
+                        csv_out.write(frame.index, result)
+                        if sink is not None:
+                            sink.write(frame.image, result.keypoints, result.angles, result.feedback, status)
+                        series_t.append(frame.t_s)
+                        series_angles.append(result.angles)
+                        series_timer.append(result.feedback.hold_s)
+                        last_t = frame.t_s
+                        if bar:
+                            bar.update(pipeline.frames, last_t)
         finally:
             if sink is not None:
                 sink.close()

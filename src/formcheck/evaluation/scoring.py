@@ -16,6 +16,7 @@ warns short holds and the true hold is below ``hold.target_s - hold.tolerance_s`
 """
 from __future__ import annotations
 
+import contextlib
 import math
 import time
 from collections.abc import Iterator
@@ -232,8 +233,10 @@ def _model_steps(path: Path, model: Path | None, pipeline,
     from formcheck.pose.estimators import PoseEstimator, PoseSettings
 
     with VideoFileSource(path) as source, PoseEstimator(model, PoseSettings(segmentation_masks=masks)) as estimator:
-        for step in run_frames(source, estimator, pipeline):
-            yield step.raw, step.result
+        # The model runs a frame ahead; ``closing`` waits for it before the estimator closes.
+        with contextlib.closing(run_frames(source, estimator, pipeline, overlap=True)) as steps:
+            for step in steps:
+                yield step.raw, step.result
 
 
 def collect(paths: list[Path], replay: bool = False) -> list[Path]:
