@@ -98,24 +98,25 @@ def _run_overlapped(frames: Iterator[Frame], estimator: PoseEstimator, pipeline:
     analysed and drawn, and the next frame is decoded while it works. One model thread, so the
     model still sees the frames in order."""
     with ThreadPoolExecutor(max_workers=1, thread_name_prefix="formcheck-pose") as model:
+        def ask(frame: Frame | None):
+            return model.submit(estimator.detect_poses, frame.image, frame.t_s) if frame is not None else None
+
+        # The same bookkeeping as the plain loop: decoding counts from the end of the caller's work.
         t0 = time.perf_counter()
         frame = next(frames, None)
-        working = model.submit(estimator.detect_poses, frame.image, frame.t_s) if frame is not None else None
-        decode_s = time.perf_counter() - t0
+        working = ask(frame)
         try:
             while frame is not None:
-                t1 = time.perf_counter()
                 following = next(frames, None)
-                t2 = time.perf_counter()
+                t1 = time.perf_counter()
                 poses = working.result()
-                t3 = time.perf_counter()
-                working = (model.submit(estimator.detect_poses, following.image, following.t_s)
-                           if following is not None else None)
+                t2 = time.perf_counter()
+                working = ask(following)
                 yield _step(frame, poses, pipeline)
-                t4 = time.perf_counter()
+                t3 = time.perf_counter()
                 if timings is not None:
-                    timings.add(decode_s + t2 - t1, t3 - t2, t4 - t3)
-                decode_s = 0.0
+                    timings.add(t1 - t0, t2 - t1, t3 - t2)
+                t0 = t3
                 frame = following
         finally:
             if working is not None:

@@ -55,10 +55,8 @@ def analyze_video(video: str | Path, exercise_id: str, out_dir: str | Path, *, m
         sink = AnnotatedVideoSink(paths["video"], source.fps) if write_video else None
         try:
             with AnglesCsvWriter(paths["angles"]) as csv_out:
-                # The model works on the next frame while this one is analysed and drawn; closing the
-                # loop (``closing``) waits for that frame before the model is closed.
-                overlapped = run_frames(source, estimator, pipeline, timings, overlap=True)
-                with contextlib.closing(overlapped) as steps:
+                # ``closing``: the model's frame in flight is finished before the estimator closes.
+                with contextlib.closing(run_frames(source, estimator, pipeline, timings, overlap=True)) as steps:
                     for step in steps:
                         frame, result = step.frame, step.result
                         csv_out.write(frame.index, result)

@@ -1,6 +1,7 @@
 """Record a clip's landmarks (raw model output) for replay without the model."""
 from __future__ import annotations
 
+import contextlib
 from pathlib import Path
 
 import numpy as np
@@ -28,11 +29,13 @@ def record_landmarks(clip: Path, out: Path | None = None, model: Path | None = N
     with VideoFileSource(clip) as source, PoseEstimator(model, settings) as estimator:
         builder = RecordingBuilder(clip=Path(clip).name, fps=source.fps, model=estimator.model_path.name,
                                    model_sha256=file_sha256(estimator.model_path), settings=settings_dict(settings))
-        for step in run_frames(source, estimator):
-            for kp in step.poses:
-                keep_outline(kp)
-            builder.add(step.frame.t_s, step.poses)
-            builder.meta["width"], builder.meta["height"] = step.frame.image.shape[1], step.frame.image.shape[0]
+        # ``closing``: the model's frame in flight is finished before the estimator closes.
+        with contextlib.closing(run_frames(source, estimator, overlap=True)) as steps:
+            for step in steps:
+                for kp in step.poses:
+                    keep_outline(kp)
+                builder.add(step.frame.t_s, step.poses)
+                builder.meta["width"], builder.meta["height"] = step.frame.image.shape[1], step.frame.image.shape[0]
     recording = builder.build()
     # The person the pipeline follows, smoothed as it smooths them (afresh when it chooses again).
     selector, smoother = ContinuitySelector(), default_filter()

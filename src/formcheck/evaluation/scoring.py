@@ -233,7 +233,7 @@ def _model_steps(path: Path, model: Path | None, pipeline,
     from formcheck.pose.estimators import PoseEstimator, PoseSettings
 
     with VideoFileSource(path) as source, PoseEstimator(model, PoseSettings(segmentation_masks=masks)) as estimator:
-        # The model runs a frame ahead; ``closing`` waits for it before the estimator closes.
+        # ``closing``: the model's frame in flight is finished before the estimator closes.
         with contextlib.closing(run_frames(source, estimator, pipeline, overlap=True)) as steps:
             for step in steps:
                 yield step.raw, step.result
