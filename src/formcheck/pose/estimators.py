@@ -14,6 +14,9 @@ baseline and the landmark recordings were made with) and cameras to two (README,
 from __future__ import annotations
 
 import contextlib
+import importlib.abc
+import importlib.machinery
+import importlib.util
 import os
 import sys
 import threading
@@ -53,6 +56,37 @@ class PoseSettings:
         n = self.num_poses
         if isinstance(n, bool) or not isinstance(n, int) or not 1 <= n <= MAX_POSES:
             raise ValueError(f"PoseSettings: num_poses must be a whole number from 1 to {MAX_POSES}, not {n!r}")
+
+
+# MediaPipe's vision package imports its drawing helpers and, with them, matplotlib.pyplot: 0.7-1 s
+# of every process's start (a pose worker's too), for code formcheck never calls. They are loaded
+# on first use instead (importlib's LazyLoader), so anyone who does call them still gets them.
+LOADED_ON_FIRST_USE = frozenset({"mediapipe.tasks.python.vision.drawing_utils",
+                                 "mediapipe.tasks.python.vision.drawing_styles"})
+
+
+class _LoadOnFirstUse(importlib.abc.MetaPathFinder):
+    def find_spec(self, name, path, target=None):
+        if name not in LOADED_ON_FIRST_USE:
+            return None
+        spec = importlib.machinery.PathFinder.find_spec(name, path, target)
+        if spec is not None and spec.loader is not None:
+            spec.loader = importlib.util.LazyLoader(spec.loader)
+        return spec
+
+
+def import_mediapipe():
+    """``mediapipe.tasks.python.vision``, imported without loading ``LOADED_ON_FIRST_USE`` until used."""
+    if "mediapipe" not in sys.modules:
+        finder = _LoadOnFirstUse()
+        sys.meta_path.insert(0, finder)
+        try:
+            import mediapipe.tasks.python.vision  # noqa: F401
+        finally:
+            sys.meta_path.remove(finder)
+    from mediapipe.tasks.python import vision
+
+    return vision
 
 
 @contextlib.contextmanager
@@ -131,11 +165,11 @@ class PoseEstimator:
     """
 
     def __init__(self, model_path: Path | None = None, settings: PoseSettings | None = None) -> None:
-        from mediapipe.tasks.python.vision import RunningMode
+        vision = import_mediapipe()
 
         self.model_path = check_model(model_path)
         self.settings = settings or PoseSettings()
-        self._landmarker = _create(_options(self.model_path, self.settings, RunningMode.VIDEO), self.model_path)
+        self._landmarker = _create(_options(self.model_path, self.settings, vision.RunningMode.VIDEO), self.model_path)
         self._last_ms = -1
         self._warmed = False
 
@@ -180,7 +214,7 @@ class LivePoseEstimator:
     STALL_S = 1.0
 
     def __init__(self, model_path: Path | None = None, settings: PoseSettings | None = None) -> None:
-        from mediapipe.tasks.python.vision import RunningMode
+        vision = import_mediapipe()
 
         self.model_path = check_model(model_path)
         self.settings = settings or PoseSettings(num_poses=CAMERA_POSES)
@@ -192,7 +226,7 @@ class LivePoseEstimator:
         self._busy_since = 0.0
         self.updates = 0
         self._landmarker = _create(
-            _options(self.model_path, self.settings, RunningMode.LIVE_STREAM, self._on_result), self.model_path)
+            _options(self.model_path, self.settings, vision.RunningMode.LIVE_STREAM, self._on_result), self.model_path)
 
     def _on_result(self, result, image, ts_ms: int) -> None:
         with self._lock:
