@@ -110,13 +110,14 @@ def quiet_native_stderr():
         os.close(saved)
 
 
-def _options(model_path: Path, settings: PoseSettings, mode, callback=None):
+def _options(model_path: Path, settings: PoseSettings, mode: str, callback=None):
+    """MediaPipe's options; ``mode``: a ``RunningMode`` name (VIDEO, LIVE_STREAM)."""
+    vision = import_mediapipe()
     from mediapipe.tasks.python.core.base_options import BaseOptions
-    from mediapipe.tasks.python.vision import PoseLandmarkerOptions
 
-    return PoseLandmarkerOptions(
+    return vision.PoseLandmarkerOptions(
         base_options=BaseOptions(model_asset_path=str(model_path)),
-        running_mode=mode,
+        running_mode=vision.RunningMode[mode],
         num_poses=settings.num_poses,
         min_pose_detection_confidence=settings.min_detection_confidence,
         min_pose_presence_confidence=settings.min_presence_confidence,
@@ -127,11 +128,9 @@ def _options(model_path: Path, settings: PoseSettings, mode, callback=None):
 
 
 def _create(options, model_path: Path):
-    from mediapipe.tasks.python.vision import PoseLandmarker
-
     try:
         with quiet_native_stderr():
-            return PoseLandmarker.create_from_options(options)
+            return import_mediapipe().PoseLandmarker.create_from_options(options)
     except Exception as exc:  # MediaPipe raises RuntimeError/ValueError with C++ text
         raise FormcheckError(f"MediaPipe could not load the pose model {model_path}: {str(exc).splitlines()[0]}",
                              "Rebuild it with `python tools/build_pose_model.py` or pass a valid --model.") from exc
@@ -165,11 +164,9 @@ class PoseEstimator:
     """
 
     def __init__(self, model_path: Path | None = None, settings: PoseSettings | None = None) -> None:
-        vision = import_mediapipe()
-
         self.model_path = check_model(model_path)
         self.settings = settings or PoseSettings()
-        self._landmarker = _create(_options(self.model_path, self.settings, vision.RunningMode.VIDEO), self.model_path)
+        self._landmarker = _create(_options(self.model_path, self.settings, "VIDEO"), self.model_path)
         self._last_ms = -1
         self._warmed = False
 
@@ -214,8 +211,6 @@ class LivePoseEstimator:
     STALL_S = 1.0
 
     def __init__(self, model_path: Path | None = None, settings: PoseSettings | None = None) -> None:
-        vision = import_mediapipe()
-
         self.model_path = check_model(model_path)
         self.settings = settings or PoseSettings(num_poses=CAMERA_POSES)
         self._lock = threading.Lock()
@@ -226,7 +221,7 @@ class LivePoseEstimator:
         self._busy_since = 0.0
         self.updates = 0
         self._landmarker = _create(
-            _options(self.model_path, self.settings, vision.RunningMode.LIVE_STREAM, self._on_result), self.model_path)
+            _options(self.model_path, self.settings, "LIVE_STREAM", self._on_result), self.model_path)
 
     def _on_result(self, result, image, ts_ms: int) -> None:
         with self._lock:
