@@ -28,7 +28,7 @@ import numpy as np
 
 STATIONS = np.round(np.arange(-0.1, 1.11, 0.1), 2)  # where the tangent is printed (fractions of the chord)
 HALF_SPAN = 0.075  # each tangent is a straight-line fit over +- this much of the chord
-NEUTRAL_S = 0.5  # the neutral: the median over this long at the start of the truth's rest
+NEUTRAL_S = 0.5  # the neutral: the median over the first this-many seconds of the truth's first rest
 
 
 def tangent_deg(s: np.ndarray, depth: np.ndarray, at: float) -> float:
@@ -40,12 +40,12 @@ def tangent_deg(s: np.ndarray, depth: np.ndarray, at: float) -> float:
     return math.degrees(math.atan(np.polyfit(s[near], depth[near], 1)[0]))
 
 
-def held_stretches(phases: np.ndarray) -> list[np.ndarray]:
-    """Runs of consecutive frames the truth calls ``hold``."""
-    held = np.flatnonzero(phases == "hold")
-    if not len(held):
+def runs(phases: np.ndarray, phase: str) -> list[np.ndarray]:
+    """Runs of consecutive frames the truth gives ``phase`` (frame indices), in order."""
+    frames = np.flatnonzero(phases == phase)
+    if not len(frames):
         return []
-    return np.split(held, np.flatnonzero(np.diff(held) > 1) + 1)
+    return np.split(frames, np.flatnonzero(np.diff(frames) > 1) + 1)
 
 
 def profile(recording_path: Path) -> None:
@@ -70,9 +70,10 @@ def profile(recording_path: Path) -> None:
         print(f"{recording_path.name}: {exercise.id} does not measure the spine; skipped")
         return
     pipeline = Pipeline(exercise)
-    tangents, measured = [], []
+    times, tangents, measured = [], [], []
     for t_s, raw in LandmarkRecording.load(recording_path).frames():
         step = pipeline.step(t_s, raw)
+        times.append(t_s)
         measured.append(step.angles.spine_flexion_deg)
         outline = None if raw is None else raw.outline
         facing = step.angles.facing
@@ -81,15 +82,17 @@ def profile(recording_path: Path) -> None:
             continue
         depth = np.asarray(outline, float)[:, spine.back_side_column(facing)]
         tangents.append([tangent_deg(spine.OUTLINE_S, depth, at) for at in STATIONS])
-    tangents, measured = np.array(tangents, float), np.array(measured, float)
-    fps = truth.fps or 15.0
-    rest = np.flatnonzero(truth.phases == "rest")
-    first_rest = rest[: max(3, round(NEUTRAL_S * fps))] if len(rest) else rest
-    neutral = np.nanmedian(tangents[first_rest], axis=0) if len(first_rest) else np.full(len(STATIONS), np.nan)
+    times, tangents, measured = np.array(times), np.array(tangents, float), np.array(measured, float)
+    rests = runs(truth.phases, "rest")
+    if not rests:
+        print(f"{recording_path.name}: the truth has no rest to take the neutral from; skipped")
+        return
+    first_rest = rests[0][times[rests[0]] - times[rests[0][0]] <= NEUTRAL_S]
+    neutral = np.nanmedian(tangents[first_rest], axis=0)
     print(f"{recording_path.name} ({truth.exercise})")
     print(f"  {'held frames':>13s} {'true':>5s} {'ours':>5s}  tangent change at s = "
           + " ".join(f"{s:5.1f}" for s in STATIONS))
-    for frames in held_stretches(truth.phases):
+    for frames in runs(truth.phases, "hold"):
         change = np.nanmedian(tangents[frames], axis=0) - neutral
         print(f"  {frames[0]:>6d}-{frames[-1]:<6d} {np.nanmedian(true_spine[frames]):5.1f} "
               f"{np.nanmedian(measured[frames]):5.1f}  {'':22s}"
