@@ -92,6 +92,18 @@ def test_writes_browser_playable_h264(tmp_path, fps, width, height, rate):
     assert boxes.index("moov") < boxes.index("mdat"), f"moov after mdat: {boxes}"
 
 
+def test_deblocking_filter_is_on(tmp_path):
+    """The fast preset turns x264's deblocking filter off (a blocky picture); the writer turns it
+    back on. x264 writes its settings into the stream, so the file says which it used."""
+    path = tmp_path / "settings.mp4"
+    with VideoWriter(path, 15) as video:
+        for frame in moving_rectangle(5, 64, 48):
+            video.write(frame)
+    settings = path.read_bytes()
+    assert b"deblock=1:0:0" in settings
+    assert b"x264" in settings
+
+
 def test_size_given_resizes_other_frames(tmp_path):
     path = tmp_path / "resized.mp4"
     with VideoWriter(path, 15, size=(321, 240)) as video:
