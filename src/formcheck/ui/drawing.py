@@ -126,6 +126,11 @@ def text_width(text: str, scale: float, thickness: int) -> int:
     """Width in pixels of ``text`` as drawn, including the stroke beyond the glyph advance."""
     if not text.isascii() and text_render.available():  # Chinese, Korean...: FreeType (ui.text_render)
         return text_render.text_width(text, scale, thickness)
+    return _hershey_width(text, scale, thickness)
+
+
+@functools.lru_cache(maxsize=4096)  # the same labels and numbers are measured on every frame
+def _hershey_width(text: str, scale: float, thickness: int) -> int:
     return cv2.getTextSize(text, FONT, scale, thickness)[0][0] + thickness
 
 
