@@ -1,8 +1,8 @@
 """Draw the overlay and encode the annotated video on a background thread.
 
 Inference holds one core; drawing and H.264 encoding (about 5 ms of CPU a frame together at
-640x480) run on the other instead of lengthening every step of the analysis loop. The queue is bounded, so a slow
-encoder slows the loop down rather than filling memory.
+640x480) run on the other instead of lengthening every step of the analysis loop. The queue is
+bounded, so a slow encoder slows the loop down rather than filling memory.
 """
 from __future__ import annotations
 

@@ -34,10 +34,9 @@ import numpy as np
 
 from formcheck.core.errors import FormcheckError
 
-# ultrafast with its deblocking filter turned back on (without it the picture is visibly blocky):
-# about half the CPU of superfast (2.0 against 3.8 ms a 640x480 frame, one run) and a slightly
-# better picture (PSNR 45.8 against 44.7 dB) for a file about 1.7x larger (about 0.4 Mbit/s at
-# 640x480, 15 fps). In a batch the encoder shares the cores with the pose model: CPU is what counts.
+# The encoder shares the cores with the pose model, so CPU is what counts: ultrafast takes about
+# half of superfast's, for a file about 1.7x larger; its deblocking filter, off in that preset
+# (a visibly blocky picture), is turned back on (README, "Speed").
 DEFAULT_PRESET = "ultrafast"
 DEFAULT_X264_PARAMS = "deblock=0,0"  # on, offsets 0,0 (":" would split libav's option list)
 DEFAULT_CRF = 23
@@ -216,8 +215,10 @@ class VideoWriter:
             ctx.gop_size = max(1, round(float(self.rate) * KEYFRAME_INTERVAL_S))
             ctx.colorspace = _AVCOL_SPC_SMPTE170M
             ctx.color_range = _AVCOL_RANGE_MPEG
-            stream.options = {"preset": self.preset, "crf": str(self.crf),
-                              **({"x264-params": self.x264_params} if self.x264_params else {})}
+            options = {"preset": self.preset, "crf": str(self.crf)}
+            if self.x264_params:
+                options["x264-params"] = self.x264_params
+            stream.options = options
         except BaseException:
             container.close()
             self._tmp_path.unlink(missing_ok=True)
