@@ -31,7 +31,7 @@ from formcheck.core.errors import FormcheckError
 from formcheck.core.keypoints import KeyPoints
 from formcheck.core.processes import available_cores, ignore_sigint
 
-WARMUP_S = 1.5  # model time thrown away before a worker's chunk (README, "Every core")
+WARMUP_S = 1.0  # model time thrown away before a worker's chunk (README, "Every core")
 MIN_CHUNK_S = 8.0  # shorter chunks spend too much of their time starting and warming up
 # The caller decodes, analyses, draws and encodes every frame besides running the model on its own
 # chunk: net of the outlines a worker draws from its masks, about a tenth more work per frame than a
