@@ -48,6 +48,8 @@ def lags(t_true, x_true, t_meas, x_meas, rep_s: tuple[float, float], hold_s: tup
         for level in (LEVELS if rising else LEVELS[::-1]):
             found = []
             for t, x in ((t_true, x_true), (t_meas, x_meas)):
+                # 0.5 s past the truth's phase boundary: the measured crossing may come a little
+                # after the truth's hold starts (it lags) or before its hold ends (it leads)
                 sel = (t >= lo) & (t <= hi + 0.5) if rising else (t >= lo - 0.5) & (t <= hi)
                 found.append(crossing(t[sel], x[sel], level, rising))
             out.append(None if None in found else found[1] - found[0])
