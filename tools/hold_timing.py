@@ -31,18 +31,11 @@ import numpy as np
 LEVELS = (0.5, 0.9)  # crossings compared, fractions of the way from rest to the hold level
 
 
-def crossing(t: np.ndarray, x: np.ndarray, level: float, rising: bool) -> float | None:
-    """First time ``x`` crosses ``level`` upward (or downward), interpolated; None if it does not."""
-    for i in range(1, len(t)):
-        x0, x1 = x[i - 1], x[i]
-        if np.isfinite(x0) and np.isfinite(x1) and ((rising and x0 < level <= x1) or (not rising and x0 > level >= x1)):
-            return float(t[i - 1] + (level - x0) / (x1 - x0) * (t[i] - t[i - 1]))
-    return None
-
-
 def lags(t_true, x_true, t_meas, x_meas, rep_s: tuple[float, float], hold_s: tuple[float, float]) -> list[float | None]:
     """Measured minus true crossing times: approach at each of ``LEVELS``, then the return, each
     looked for between the repetition's start (end) and the hold's start (end)."""
+    from formcheck.analysis.reps.machine import crossing_time
+
     out = []
     for rising, lo, hi in ((True, rep_s[0], hold_s[0]), (False, hold_s[1], rep_s[1])):
         for level in (LEVELS if rising else LEVELS[::-1]):
@@ -51,7 +44,7 @@ def lags(t_true, x_true, t_meas, x_meas, rep_s: tuple[float, float], hold_s: tup
                 # 0.5 s past the truth's phase boundary: the measured crossing may come a little
                 # after the truth's hold starts (it lags) or before its hold ends (it leads)
                 sel = (t >= lo) & (t <= hi + 0.5) if rising else (t >= lo - 0.5) & (t <= hi)
-                found.append(crossing(t[sel], x[sel], level, rising))
+                found.append(crossing_time(list(zip(t[sel], x[sel], strict=True)), level, rising))
             out.append(None if None in found else found[1] - found[0])
     return out
 
@@ -67,9 +60,10 @@ def report(recording_path: Path) -> None:
     if truth_path is None:
         print(f"{recording_path.name}: no truth file beside it; skipped")
         return
-    truth = load_truth(truth_path)
-    raw = json.loads(truth_path.read_text())
-    if not truth.fps or "main_angle" not in raw:
+    truth = load_truth(truth_path)  # the exercise's name as formcheck knows it (old names mapped)
+    raw = json.loads(truth_path.read_text())  # the fields the tool needs beyond Truth's
+    fps = truth.fps
+    if not fps or "main_angle" not in raw:
         print(f"{recording_path.name}: the truth has no frame rate or main angle; skipped")
         return
     exercise = get_exercise(truth.exercise)
@@ -83,22 +77,27 @@ def report(recording_path: Path) -> None:
     measured = [rep for machine in machines for rep in machine.reps if rep.hold_start_s is not None]
     frames = raw["frames"]
     t_true = np.array([f["t"] for f in frames])
-    print(f"{recording_path.name} ({truth.exercise}, {truth.fps:g} fps)")
+    print(f"{recording_path.name} ({exercise.id}, {fps:g} fps)")
     print("    true hold       start   end    hold  | lag: into a50   a90  out r90   r50")
     for true_rep in raw.get("reps", []):
         if not true_rep.get("hold_frames"):
             continue
         first, last = true_rep["hold_frames"]
-        start_s, end_s = first / truth.fps, (last + 1) / truth.fps
-        rep = max(measured, key=lambda r: min(r.hold_end_s, end_s) - max(r.hold_start_s, start_s), default=None)
-        if rep is None or min(rep.hold_end_s, end_s) <= max(rep.hold_start_s, start_s):
+        start_s, end_s = first / fps, (last + 1) / fps
+
+        def overlap(r, start_s=start_s, end_s=end_s) -> float:
+            return min(r.hold_end_s, end_s) - max(r.hold_start_s, start_s)
+
+        rep = max(measured, key=overlap, default=None)
+        if rep is None or overlap(rep) <= 0:
             print(f"    {start_s:6.2f}-{end_s:6.2f}  no measured hold overlaps it")
             continue
         field = raw["main_angle"]
         if frames[first].get(field) is None and true_rep.get("side"):
             field = field.replace("_deg", f"_{true_rep['side']}_deg")
         x_true = np.array([np.nan if f.get(field) is None else f[field] for f in frames], float)
-        rest_true = x_true[true_rep["frames"][0]]
+        rep_first, rep_last = true_rep["frames"]
+        rest_true = x_true[rep_first]
         level_true = float(np.nanmedian(x_true[first:last + 1]))
         t_meas = np.array([s[0] for s in rep.samples])
         e_meas = np.array([s[1] for s in rep.samples])
@@ -107,7 +106,7 @@ def report(recording_path: Path) -> None:
         base = float(e_meas[0])
         found = lags(t_true, (x_true - rest_true) / (level_true - rest_true), t_meas,
                      (e_meas - base) / (level_meas - base),
-                     (true_rep["frames"][0] / truth.fps, (true_rep["frames"][1] + 1) / truth.fps), (start_s, end_s))
+                     (rep_first / fps, (rep_last + 1) / fps), (start_s, end_s))
         text = "  ".join("  -  " if v is None else f"{v:+.2f}" for v in found)
         print(f"    {start_s:6.2f}-{end_s:6.2f}  {rep.hold_start_s - start_s:+.2f}  {rep.hold_end_s - end_s:+.2f}  "
               f"{rep.hold_s - (end_s - start_s):+.2f}  |         {text}")

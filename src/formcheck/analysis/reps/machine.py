@@ -125,7 +125,7 @@ class RepResult:
     ended_by: str = "return"  # "return", "partial_return" (stopped short) or "timeout"
 
 
-def _crossing_time(samples: list[tuple[float, float]], level: float, rising: bool) -> float | None:
+def crossing_time(samples: list[tuple[float, float]], level: float, rising: bool) -> float | None:
     """Time the (t, excursion) sequence first crosses ``level`` upward (or downward)."""
     for (t0, e0), (t1, e1) in itertools.pairwise(samples):
         if (rising and e0 < level <= e1) or (not rising and e0 > level >= e1):
@@ -154,9 +154,9 @@ def move_time_s(samples: list[tuple[float, float]], peak: float, rising: bool,
     lo_frac = min(max(0.1, (floor - base + 1.0) / span), 0.5) if span > 0 else 0.1
     lo, hi = base + lo_frac * span, base + 0.9 * span
     if rising:
-        t_lo, t_hi = _crossing_time(samples, lo, True), _crossing_time(samples, hi, True)
+        t_lo, t_hi = crossing_time(samples, lo, True), crossing_time(samples, hi, True)
     else:
-        t_hi, t_lo = _crossing_time(samples, hi, False), _crossing_time(samples, lo, False)
+        t_hi, t_lo = crossing_time(samples, hi, False), crossing_time(samples, lo, False)
     if t_lo is None or t_hi is None:
         return None
     return abs(t_hi - t_lo) / (_ease_fraction(0.9) - _ease_fraction(lo_frac))
@@ -195,10 +195,10 @@ def return_profile(samples: list[tuple[float, float]], level: float,
     if span <= 0 or len(samples) < 3:
         return None
     near, mid = base + _NEAR * span, base + _MID * span
-    t_near = _crossing_time(samples, near, rising=False)
+    t_near = crossing_time(samples, near, rising=False)
     if t_near is None:
         return None
-    t_mid = _crossing_time([s for s in samples if s[0] >= t_near], mid, rising=False)
+    t_mid = crossing_time([s for s in samples if s[0] >= t_near], mid, rising=False)
     if t_mid is None or t_mid <= t_near:
         return None
     duration = (t_mid - t_near) / (_ease_fraction(1 - _MID) - _ease_fraction(1 - _NEAR))
