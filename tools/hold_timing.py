@@ -10,8 +10,8 @@ truth (its repetitions' ``hold_frames``) that a counted repetition's hold overla
   movement into the hold and of the return than the true angle does ("lag"). The crossings
   are fractions of the way between the rest and the hold level, so the body's angle offset does not
   matter. A lag that differs between the approach and the return is what the repetition machine's
-  profile fit cannot see. The pose model smooths landmarks more while they are still, so a return
-  that begins from stillness shows late.
+  profile fit cannot see. The pose model's raw output shows a return that begins from stillness
+  late, by an amount that depends on the body and the exercise (README, "What is measured").
 
 It reads recordings only (no model run), in a few seconds per clip. It uses the truth's
 hold frames, so it is a tool for developing the machine, not part of it.

@@ -55,3 +55,19 @@ def test_user_model_must_be_a_pose_bundle(tmp_path):
     with pytest.raises(FormcheckError, match="not a MediaPipe pose landmarker bundle"):
         check_model(bogus)
     assert check_model(default_model_path()) == default_model_path()
+
+
+@pytest.mark.model
+def test_two_poses_asked_for_a_lone_person_gets_one_persons_tracking_and_a_look_a_second():
+    """The lone person's landmarks are exactly the one-pose model's; everyone is looked for once a second."""
+    from formcheck.pose.estimators import PoseSettings
+
+    with (PoseEstimator(settings=PoseSettings(num_poses=1)) as one,
+          PoseEstimator(settings=PoseSettings(num_poses=2, look_for_others_s=1.0)) as watching,
+          VideoFileSource(SAMPLES / "standing_flexion_1.mp4") as source):
+        frames = [f for f, _ in zip(source, range(45), strict=False)]  # 3 s at 15 fps
+        for f in frames:
+            alone, watched = one.detect_poses(f.image, f.t_s), watching.detect_poses(f.image, f.t_s)
+            assert len(alone) == len(watched) == 1
+            assert (alone[0].xy == watched[0].xy).all()
+    assert watching.everyone_runs == 3

@@ -5,9 +5,9 @@ consecutive chunks, one per process: the calling process runs the model on the f
 itself, on the frames it decodes anyway for drawing (exactly the one-process result there), and
 each later chunk goes to a worker process of its own (spawned, so no MediaPipe state is forked).
 A worker starts ``warmup_s`` before its chunk and throws those frames' landmarks away: the
-model's tracking and its landmark smoothing (VIDEO mode filters landmarks over time) settle on
-the person before the first frame that counts, so the stitched landmarks match a one-process run
-within the tolerances `tests/pose/test_parallel.py` asserts.
+model's tracking (VIDEO mode crops each frame where it found the person in the previous one)
+and the pipeline's smoothing settle on the person before the first frame that counts, so the
+stitched landmarks match a one-process run within the tolerances `tests/pose/test_parallel.py` asserts.
 
 A worker sends its landmarks every ``PIECE_S`` of video, so once the caller reaches a worker's
 chunk it draws those frames as they come instead of waiting for the whole chunk. The caller's

@@ -67,9 +67,10 @@ class RepParams:
     rest_limit_deg: float = 15.0  # how far the learned rest may lie from rest_deg
     rest_adapt_s: float = 1.5  # time constant with which the rest follows the person
     # How much later than it happened the landmarks show a movement starting after stillness:
-    # the pose model's own smoothing settles while the person is still, so the first part of the
-    # return shows late (measured on the synthetic clips: 0.1-0.2 s, against under 0.05 s at the
-    # end of a movement). Subtracted from the profile's estimate of when a hold ended.
+    # the pose model's raw output shows the first part of a return from stillness late (it does
+    # not smooth landmarks; how late depends on the body and the view: on the synthetic clips
+    # 0-0.2 s, against under 0.05 s at the end of a movement). Subtracted from the profile's
+    # estimate of when a hold ended.
     onset_lag_s: float = 0.1
 
     def __post_init__(self) -> None:
