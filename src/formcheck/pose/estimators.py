@@ -162,27 +162,23 @@ def quiet_native_stderr():
         os.close(saved)
 
 
-def _options(model_path: Path, settings: PoseSettings, mode: str, callback=None):
-    """MediaPipe's options; ``mode``: a ``RunningMode`` name (VIDEO, LIVE_STREAM)."""
+def _video_landmarker(model_path: Path, settings: PoseSettings):
+    """A MediaPipe PoseLandmarker in VIDEO mode (frames in order, each with a later timestamp)."""
     vision = import_mediapipe()
     from mediapipe.tasks.python.core.base_options import BaseOptions
 
-    return vision.PoseLandmarkerOptions(
+    options = vision.PoseLandmarkerOptions(
         base_options=BaseOptions(model_asset_path=str(model_path)),
-        running_mode=vision.RunningMode[mode],
+        running_mode=vision.RunningMode.VIDEO,
         num_poses=settings.num_poses,
         min_pose_detection_confidence=settings.min_detection_confidence,
         min_pose_presence_confidence=settings.min_presence_confidence,
         min_tracking_confidence=settings.min_tracking_confidence,
         output_segmentation_masks=settings.segmentation_masks,
-        result_callback=callback,
     )
-
-
-def _create(options, model_path: Path):
     try:
         with quiet_native_stderr():
-            return import_mediapipe().PoseLandmarker.create_from_options(options)
+            return vision.PoseLandmarker.create_from_options(options)
     except Exception as exc:  # MediaPipe raises RuntimeError/ValueError with C++ text
         raise FormcheckError(f"MediaPipe could not load the pose model {model_path}: {str(exc).splitlines()[0]}",
                              "Rebuild it with `python tools/build_pose_model.py` or pass a valid --model.") from exc
@@ -226,10 +222,10 @@ class PoseEstimator:
         self.settings = settings or PoseSettings()
         self._landmarker = self._one = None
         self._watch = OthersWatch(self.settings.look_for_others_s) if self.settings.watches_for_others else None
-        self._landmarker = _create(_options(self.model_path, self.settings, "VIDEO"), self.model_path)
+        self._landmarker = _video_landmarker(self.model_path, self.settings)
         if self._watch is not None:
             one = dataclasses.replace(self.settings, num_poses=1)
-            self._one = _create(_options(self.model_path, one, "VIDEO"), self.model_path)
+            self._one = _video_landmarker(self.model_path, one)
         self._last_ms = -1
         self._warmed = False
         self.everyone_runs = 0  # frames the model was asked for every pose (for benchmarks and tests)
@@ -261,7 +257,7 @@ class PoseEstimator:
 
     def close(self) -> None:
         for name in ("_landmarker", "_one"):
-            landmarker = getattr(self, name, None)
+            landmarker = getattr(self, name)
             if landmarker is not None:
                 landmarker.close()
                 setattr(self, name, None)
