@@ -83,6 +83,22 @@ def found_twice():
     return frames(seconds(3), lambda i: ("A", exerciser(i)), lambda i: ("A2", person(323.0)))
 
 
+def strangers_while_nobody_is_followed():
+    """One pose a frame, as a one-pose model gives: A leaves; while nobody is followed, the model
+    finds X for a moment and then Y (both smaller than A, so neither is taken for A; both are
+    remembered). A's place is given up after 1 s and Y, the second remembered, is chosen (this
+    crashed once: tracks were compared by their arrays; a 7.5-fps replay of a clip where the
+    person leaves the frame did it)."""
+    def one(i):
+        t = i / FPS
+        if t < 1.0:
+            return ("A", exerciser(i))
+        if 1.2 <= t < 1.3:
+            return ("X", person(600.0, scale=60.0))
+        return ("Y", person(100.0, scale=60.0)) if t >= 1.5 else None
+    return frames(seconds(4), one)
+
+
 def larger_person_at_the_edge():
     """B is bigger but at the edge of the frame: the central A is chosen."""
     return frames(seconds(2), lambda i: ("B", person(600.0, scale=110.0)), lambda i: ("A", exerciser(i)))
@@ -116,6 +132,8 @@ SCENARIOS = {
         (0.0, 1.0, "A", 0), (1.0, 2.0, None, 0), (2.0, 4.0, "B", 0)]),
     "a ghost for two frames": (ghost, [(0.0, 3.0, "A", 0)]),
     "the same body found twice": (found_twice, [(0.0, 3.0, "A", 0)]),
+    "strangers while nobody is followed": (strangers_while_nobody_is_followed, [
+        (0.0, 1.0, "A", 0), (1.0, 2.0, None, 0), (2.1, 4.0, "Y", 0)]),
     "larger person at the edge": (larger_person_at_the_edge, [(0.0, 0.25, "A", 0), (0.35, 2.0, "A", 1)]),
     "larger person half hidden": (larger_person_half_hidden, [(0.0, 0.25, "A", 0), (0.35, 2.0, "A", 1)]),
 }

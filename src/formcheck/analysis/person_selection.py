@@ -103,7 +103,7 @@ class PersonSelector(Protocol):
     def reset(self) -> None: ...
 
 
-@dataclass
+@dataclass(eq=False)  # a track is one person over time: compared by identity, not by its arrays
 class _Track:
     skeleton: KeyPoints  # the last skeleton seen
     size: float  # its body size, pixels
