@@ -228,6 +228,7 @@ class RepStateMachine:
     HISTORY_S = 6.0  # rest samples kept to find where a rep began
     NOISE_S = 2.0  # time constant of the speed-noise estimate at rest
     GLITCH_MIN_SAMPLES = 5  # the median filter's shortest length
+    HOLD_TOL_DEG = 0.75  # how far from a hold's level still counts as at it, before its noise is known
 
     def __init__(self, params: RepParams) -> None:
         self.p = params
@@ -257,7 +258,7 @@ class RepStateMachine:
         self.hold_start_s: float | None = None
         self.hold_end_s: float | None = None
         self._hold_samples: list[tuple[float, float, float]] = []  # (t, value, seconds counted)
-        self._hold_tol = 0.75  # how far from the hold's level still counted as holding (deg)
+        self._hold_tol = self.HOLD_TOL_DEG
         self._pending: tuple[float, float] | None = None  # (arrival, excursion) of a start to confirm
         self.start_s = 0.0
         self.top_speed = 0.0
@@ -368,9 +369,7 @@ class RepStateMachine:
             self.hold_end_s = t
             self._hold_samples.append((t, value, counted))
         elif self.excursion(value) > self.excursion(self.hold_ref) + p.hold_band_deg:
-            self.phase = MOVING  # went deeper: the hold at the end of the range starts again
-            if p.hold_mode == "static":
-                self.hold_start_s = None
+            self._go_on_out()
         else:
             self._end_hold()
             if e < p.return_deg:
@@ -382,6 +381,12 @@ class RepStateMachine:
         p = self.p
         if e < p.return_deg:
             return self._finish(t)
+        if e >= self.peak_excursion and e > self._valley[1] + p.hold_band_deg:
+            # Deeper than ever before, well past where the "return" began: it was a pause (or a
+            # noisy dip of the speed) on the way out, not a return. Judging "came back" against
+            # a valley before the peak would close the rep mid-movement (and count a second one).
+            self._go_on_out()
+            return None
         if e < self._valley[1]:
             self._valley = (t, e)
         # Came most of the way back and stopped or turned round there: the rep ends at the
@@ -480,6 +485,16 @@ class RepStateMachine:
             self._hold_samples[0] = (t0, v0, c0 + added)
             self._hold_samples.insert(0, (arrival, v0, 0.0))
 
+    def _go_on_out(self) -> None:
+        """The angle went on deeper than a hold or a return allows: the person is still on the way
+        out, and in ``static`` mode the hold at the end of the range starts anew (the tolerance
+        that the stop measured, movement included, with it)."""
+        self.phase = MOVING
+        if self.p.hold_mode == "static":
+            self.hold_start_s = None
+            self._hold_tol = self.HOLD_TOL_DEG
+            self._pending = None
+
     def _abort(self) -> None:
         base = self.base
         self.phase = REST
@@ -507,7 +522,7 @@ class RepStateMachine:
         if len(before) < 3:
             before = [v for _, v, _ in samples]
         level = float(np.median(before))
-        tol = self._hold_tol = max(0.75, 2.5 * float(np.std(before)))
+        tol = self._hold_tol = max(self.HOLD_TOL_DEG, 2.5 * float(np.std(before)))
         if self.p.hold_mode == "stretch":  # deepening is part of the hold: only a fall ends it
             within = [i for i in tail if self.p.direction * (samples[i][1] - level) >= -tol]
         else:
