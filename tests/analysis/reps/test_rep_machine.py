@@ -2,7 +2,7 @@
 import numpy as np
 import pytest
 
-from formcheck.analysis.reps.machine import RepParams, RepStateMachine, move_time_s
+from formcheck.analysis.reps.machine import RepParams, RepStateMachine, fit_return, move_time_s
 from formcheck.core.events import HOLD, REST
 
 from support import FPS, bend  # noqa: E402  (shared with other analyzer tests)
@@ -306,6 +306,64 @@ def test_a_pause_on_the_way_out_is_neither_a_rep_nor_the_hold(fps, pause_s):
     assert len(sm.reps) == 1, [(round(r.start_s, 2), round(r.end_s, 2), r.ended_by) for r in sm.reps]
     assert sm.reps[0].hold_s == pytest.approx(2.5, abs=0.2)
     assert sm.reps[0].peak_value == pytest.approx(60.0, abs=0.5)
+
+
+@pytest.mark.parametrize("fps", [10, 15, 30, 60])
+@pytest.mark.parametrize("duration", [0.8, 2.0, 5.0])
+def test_the_return_fit_finds_a_smooth_return(fps, duration):
+    """From the hold's last 0.6 s to 10 % of the way back, as the machine reads a return."""
+    start, level = 3.0, 40.0
+    times = np.arange(start - 0.6, start + duration, 1.0 / fps)
+    samples = [(float(t), level * (1 - (1 - np.cos(np.pi * min(max((t - start) / duration, 0), 1))) / 2))
+               for t in times]
+    samples = [s for s in samples if s[1] >= 0.1 * level]
+    found = fit_return(samples, level, 0.0)
+    assert found is not None
+    assert found[0] == pytest.approx(start, abs=0.03)
+    assert found[1] == pytest.approx(duration, rel=0.06)
+
+
+@pytest.mark.parametrize("samples, level, base", [
+    ([(0.1 * i, 40.0) for i in range(4)], 40.0, 0.0),  # too few samples to fit
+    ([(0.1 * i, 40.0 - i) for i in range(20)], 0.0, 0.0),  # no movement to fit
+])
+def test_the_return_fit_declines_what_it_cannot_fit(samples, level, base):
+    assert fit_return(samples, level, base) is None
+
+
+def late_return(fps, stick_s, catch_s=0.15, peak=60.0, move_s=2.0, hold_s=2.5):
+    """One rep whose return the landmarks show late, as the pose model shows a far limb (hidden
+    behind the near one) leaving stillness: the angle stays at the hold's level for ``stick_s``
+    after the true return began, then catches up with the true movement within ``catch_s``.
+    Returns (times, values); the true hold is ``hold_s``, from 3.0 s."""
+    def ease(u):
+        return (1 - np.cos(np.pi * min(max(u, 0.0), 1.0))) / 2
+    up, down = 1.0, 1.0 + move_s + hold_s  # the movements' true starts
+    caught = down + stick_s + catch_s
+
+    def true_value(t):
+        return peak * ease((t - up) / move_s) if t < down else peak * (1 - ease((t - down) / move_s))
+
+    times = np.arange(0.0, down + move_s + 1.5, 1.0 / fps)
+    values = [peak if down <= t < down + stick_s
+              else peak + (true_value(caught) - peak) * (t - down - stick_s) / catch_s if down <= t < caught
+              else true_value(t) for t in times]
+    return times, values
+
+
+@pytest.mark.parametrize("fps", [10, 15, 30, 60])
+@pytest.mark.parametrize("stick_s", [0.3, 0.5])
+def test_a_return_the_landmarks_show_late_does_not_lengthen_the_hold(fps, stick_s):
+    """The hold ends where a smooth movement fitted to the whole return began, not where the
+    angle first left the hold's level: with the crossing of 90 % of the way back (the previous
+    method) these holds read 0.3-0.5 s long; single_knee_to_chest_1_mirrored's far leg did so."""
+    times, values = late_return(fps, stick_s)
+    sm = RepStateMachine(RepParams(rest_deg=0.0, target_deg=50.0))
+    for t, v in zip(times, values, strict=True):
+        sm.update(float(t), float(v))
+    assert len(sm.reps) == 1
+    assert sm.reps[0].hold_s == pytest.approx(2.5, abs=0.2), (fps, stick_s, sm.reps[0].hold_s)
+    assert sm.reps[0].hold_end_s == pytest.approx(5.5, abs=0.2)
 
 
 def test_a_rep_that_never_comes_back_is_closed_by_the_timeout():

@@ -18,10 +18,12 @@ chest hip angle). It follows the person rather than an ideal body:
 - Stillness is judged against the signal's measured noise as well as fixed floors, and a hold
   ends on a sustained trend (a long-window slope) or on leaving its band, so a wobble does not end
   it. In ``stretch`` mode, slowly going deeper keeps the hold running.
-- A hold's start and end are placed where the movements into and out of it began and ended:
-  the crossings of the middle of each movement, extended with a smooth (minimum-jerk-like)
-  movement profile. The filter's delay shifts both ends alike, so the duration is unbiased, and a
-  slow approach or a slow start of the return is not timed as holding.
+- A hold's start and end are placed where the movements into and out of it began and ended: for
+  the way in, the crossings of the middle of the movement, extended with a smooth
+  (minimum-jerk-like) movement profile; for the way out, that profile fitted to every sample of the
+  return (``fit_return``), so a return whose first part the landmarks show late does not delay the
+  end. The filter's delay shifts both ends alike, so the duration is unbiased, and a slow approach
+  or a slow start of the return is not timed as holding.
 - Every time constant is in seconds, so results do not depend on the frame rate. The machine
   reads the median of the values in the last ``glitch_window_s`` (at least five) and uses a
   Theil-Sen slope, so one bad frame neither ends a hold nor starts a return.
@@ -163,10 +165,10 @@ def move_time_s(samples: list[tuple[float, float]], peak: float, rising: bool,
     return abs(t_hi - t_lo) / (_ease_fraction(0.9) - _ease_fraction(lo_frac))
 
 
-# Levels (fractions of a movement) whose crossing times place a hold's ends: the middle of a
+# Levels (fractions of a movement) whose crossing times place a hold's start: the middle of a
 # movement is fast, so its crossing times are the least affected by noise.
 _NEAR, _MID = 0.9, 0.5
-_MAX_CORRECTION_S = 1.0  # a profile-based end further than this from the detected one is not used
+_MAX_CORRECTION_S = 1.0  # a profile's or fit's hold end further than this from the detected one is not used
 
 
 def approach_profile(samples: list[tuple[float, float]], base: float,
@@ -189,21 +191,47 @@ def approach_profile(samples: list[tuple[float, float]], base: float,
     return t_near + (1.0 - _ease_fraction(_NEAR)) * duration, duration
 
 
-def return_profile(samples: list[tuple[float, float]], level: float,
-                   base: float) -> tuple[float, float] | None:
-    """(start, duration) of a movement from ``level`` back down to ``base``, from its crossings."""
+# The return's fit (``fit_return``): the durations tried, and how much of the return it reads.
+_FIT_DURATIONS_S = np.exp(np.linspace(np.log(0.3), np.log(8.0), 60))  # 0.3-8 s, about 6 % apart
+_FIT_MIN_FRACTION = 0.05  # samples within this fraction of the base are left out (a slow settle)
+_FIT_MAX_SAMPLES = 60  # longer returns are read at this many evenly spaced samples
+
+
+def _eased(u: np.ndarray) -> np.ndarray:
+    """The smooth movement profile: 0 before the start (u <= 0), 1 after the end (u >= 1)."""
+    return (1.0 - np.cos(np.pi * np.clip(u, 0.0, 1.0))) / 2.0
+
+
+def fit_return(samples: list[tuple[float, float]], level: float, base: float) -> tuple[float, float] | None:
+    """(start, duration) of the smooth movement from ``level`` down to ``base`` that fits the
+    return's (t, excursion) samples best: least absolute deviations, over starts every 0.02 s
+    and the durations ``_FIT_DURATIONS_S``, then every 0.005 s and 1 % around the best.
+
+    Every sample of the return has its say, so one distorted part does not place the start: the
+    pose model's output of a limb that starts to move from stillness (most of all a far limb,
+    hidden behind the near one) may stay put for a few tenths of a second and then catch up,
+    which delays a crossing near the hold's level by all of that. Samples from the hold before
+    the return anchor the level; the last ``_FIT_MIN_FRACTION`` before the base is left out.
+    """
     span = level - base
-    if span <= 0 or len(samples) < 3:
+    if span <= 0:
         return None
-    near, mid = base + _NEAR * span, base + _MID * span
-    t_near = crossing_time(samples, near, rising=False)
-    if t_near is None:
+    pts = [(t, e) for t, e in samples if e >= base + _FIT_MIN_FRACTION * span]
+    if len(pts) < 5:
         return None
-    t_mid = crossing_time([s for s in samples if s[0] >= t_near], mid, rising=False)
-    if t_mid is None or t_mid <= t_near:
-        return None
-    duration = (t_mid - t_near) / (_ease_fraction(1 - _MID) - _ease_fraction(1 - _NEAR))
-    return t_near - _ease_fraction(1 - _NEAR) * duration, duration
+    if len(pts) > _FIT_MAX_SAMPLES:
+        pts = [pts[i] for i in np.linspace(0, len(pts) - 1, _FIT_MAX_SAMPLES).round().astype(int)]
+    t = np.array([p[0] for p in pts])
+    done = (level - np.array([p[1] for p in pts])) / span  # 0 at the hold's level, 1 at the base
+
+    def best(starts: np.ndarray, durations: np.ndarray) -> tuple[float, float]:
+        u = (t[None, None, :] - starts[:, None, None]) / durations[None, :, None]
+        cost = np.abs(_eased(u) - done).sum(axis=-1)
+        i, j = np.unravel_index(int(np.argmin(cost)), cost.shape)
+        return float(starts[i]), float(durations[j])
+
+    start, duration = best(np.arange(t[0] - 0.5, t[-1], 0.02), _FIT_DURATIONS_S)
+    return best(start + np.arange(-0.05, 0.0501, 0.005), duration * np.linspace(0.94, 1.06, 13))
 
 
 def _settle_s(tol: float, span: float, duration: float) -> float:
@@ -532,22 +560,20 @@ class RepStateMachine:
         self.hold_s = sum(c for _, _, c in samples[: last + 1])
 
     def _refine_hold_end(self, end_e: float) -> None:
-        """Move the hold's end to where the return's profile says the return began."""
+        """Move the hold's end to where the fit of the return says the return began."""
         if self.hold_end_s is None or len(self._hold_samples) < 2:
             return
         t_end = self.hold_end_s
         level = self.excursion(float(np.median([v for t, v, _ in self._hold_samples if t >= t_end - 0.3])))
         after = [s for s in self._rep_samples if s[0] >= t_end - self.TRIM_WINDOW_S]
-        found = return_profile(after, level, end_e)
+        found = fit_return(after, level, end_e)
         if found is None:
             return
-        start, duration = found[0] - self.p.onset_lag_s, found[1]
-        # The profile cannot put the start much before the signal left the hold's level: a smooth
-        # movement takes this long to move ``_hold_tol`` (then the lag). Earlier means the return
-        # was not smooth (a glitch, a pause): the last moment at the level is then the better end.
-        leave_s = _settle_s(self._hold_tol, level - end_e, duration)
-        earliest = t_end - leave_s - self.p.onset_lag_s - 0.1
-        if not earliest <= start <= t_end + _MAX_CORRECTION_S or start < (self.hold_start_s or 0.0):
+        start = found[0] - self.p.onset_lag_s
+        # The fit may put the start before the signal left the hold's level (the model showed
+        # the return's first part late, which is what the fit is for), but not by more than
+        # ``_MAX_CORRECTION_S``, nor before the hold began.
+        if not t_end - _MAX_CORRECTION_S <= start <= t_end + _MAX_CORRECTION_S or start < (self.hold_start_s or 0.0):
             return
         self.hold_s = max(0.0, self.hold_s + start - t_end)
         self.hold_end_s = start
