@@ -308,14 +308,18 @@ def test_a_pause_on_the_way_out_is_neither_a_rep_nor_the_hold(fps, pause_s):
     assert sm.reps[0].peak_value == pytest.approx(60.0, abs=0.5)
 
 
+def eased(u):
+    """The smooth (cosine-eased) movement: 0 before it starts (u <= 0), 1 once it is over (u >= 1)."""
+    return (1 - np.cos(np.pi * min(max(u, 0.0), 1.0))) / 2
+
+
 @pytest.mark.parametrize("fps", [10, 15, 30, 60])
 @pytest.mark.parametrize("duration", [0.8, 2.0, 5.0])
 def test_the_return_fit_finds_a_smooth_return(fps, duration):
     """From the hold's last 0.6 s to 10 % of the way back, as the machine reads a return."""
     start, level = 3.0, 40.0
     times = np.arange(start - 0.6, start + duration, 1.0 / fps)
-    samples = [(float(t), level * (1 - (1 - np.cos(np.pi * min(max((t - start) / duration, 0), 1))) / 2))
-               for t in times]
+    samples = [(float(t), level * (1 - eased((t - start) / duration))) for t in times]
     samples = [s for s in samples if s[1] >= 0.1 * level]
     found = fit_return(samples, level, 0.0)
     assert found is not None
@@ -336,13 +340,11 @@ def late_return(fps, stick_s, catch_s=0.15, peak=60.0, move_s=2.0, hold_s=2.5):
     behind the near one) leaving stillness: the angle stays at the hold's level for ``stick_s``
     after the true return began, then catches up with the true movement within ``catch_s``.
     Returns (times, values); the true hold is ``hold_s``, from 3.0 s."""
-    def ease(u):
-        return (1 - np.cos(np.pi * min(max(u, 0.0), 1.0))) / 2
     up, down = 1.0, 1.0 + move_s + hold_s  # the movements' true starts
     caught = down + stick_s + catch_s
 
     def true_value(t):
-        return peak * ease((t - up) / move_s) if t < down else peak * (1 - ease((t - down) / move_s))
+        return peak * eased((t - up) / move_s) if t < down else peak * (1 - eased((t - down) / move_s))
 
     times = np.arange(0.0, down + move_s + 1.5, 1.0 / fps)
     values = [peak if down <= t < down + stick_s

@@ -71,8 +71,8 @@ class RepParams:
     # How much later than it happened the landmarks show a movement starting after stillness:
     # the pose model's raw output shows the first part of a return from stillness late (it does
     # not smooth landmarks; how late depends on the body and the view: on the synthetic clips
-    # 0-0.2 s, against under 0.05 s at the end of a movement). Subtracted from the profile's
-    # estimate of when a hold ended.
+    # 0-0.2 s, against under 0.05 s at the end of a movement). Subtracted from the return fit's
+    # estimate of when a hold ended (``fit_return``).
     onset_lag_s: float = 0.1
 
     def __post_init__(self) -> None:
